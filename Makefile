@@ -1,0 +1,63 @@
+# Folkhälsa workbook – every target is also shown as the plain commands it runs.
+# `make` or `make help` lists the targets.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PARAMS ?= params/dalarna.yaml
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint format data reports lab clean lock bench
+
+help: ## Show the targets and what they do
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-9s %s\n", $$1, $$2}'
+	@echo
+	@echo "Without make (the same steps):"
+	@echo "  $(PYTHON) -m venv .venv"
+	@echo "  .venv/bin/python -m pip install -r requirements.lock"
+	@echo "  .venv/bin/python -m pip install --no-deps -e ."
+	@echo "  .venv/bin/python -m helpers.demo                       # build the synthetic demo data"
+	@echo "  .venv/bin/python -m helpers.reports --params $(PARAMS)  # one report per kommun"
+	@echo "  .venv/bin/python -m pytest                             # run the tests"
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the locked dependencies and the package
+
+data: $(STAMP) ## Build the synthetic demo data into data/raw/demo (idempotent)
+	$(PY) -m helpers.demo
+
+reports: data ## Run the per-kommun reports for PARAMS (default params/dalarna.yaml)
+	$(PY) -m helpers.reports --params $(PARAMS)
+
+demo: reports ## Set up, build the demo data and make the Dalarna reports (the main job)
+
+test: $(STAMP) ## Install if needed and run every test
+	$(PY) -m pytest
+
+lint: $(STAMP) ## Check code and notebooks with ruff
+	$(PY) -m ruff check src tests benchmarks notebooks
+	$(PY) -m ruff format --check src tests benchmarks
+
+format: $(STAMP) ## Format code with ruff
+	$(PY) -m ruff format src tests benchmarks
+	$(PY) -m ruff check --fix src tests benchmarks notebooks
+
+lab: $(STAMP) ## Start JupyterLab in notebooks/
+	$(PY) -m jupyter lab notebooks/
+
+bench: data ## Run the benchmarks in benchmarks/
+	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
+
+lock: ## Re-lock dependencies after editing pyproject.toml (needs uv)
+	uv lock
+	uv export --frozen --extra dev --no-emit-project --format requirements-txt -o requirements.lock
+
+clean: ## Remove disposable outputs (data/processed, reports); data/raw is kept
+	rm -rf reports data/processed/*.parquet data/processed/*.csv
