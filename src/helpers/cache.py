@@ -84,7 +84,9 @@ class RawCache:
 
     def manifest(self) -> pd.DataFrame:
         """Return the manifest as a DataFrame (one row per cached file)."""
-        return pd.DataFrame([asdict(e) for e in self.entries()], columns=list(Entry.__annotations__))
+        return pd.DataFrame(
+            [asdict(e) for e in self.entries()], columns=list(Entry.__annotations__)
+        )
 
     def lookup(self, url: str) -> Entry | None:
         """Return the newest entry for ``url`` whose file exists and matches its sha256."""

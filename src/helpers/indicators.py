@@ -189,13 +189,19 @@ def validate(df: pd.DataFrame, name: str = "indikatortabellen") -> pd.DataFrame:
     outside = (df["ci_lower"] > df["value"] + tol) | (df["ci_upper"] < df["value"] - tol)
     if outside.any():
         i = int(np.flatnonzero(outside.to_numpy())[0])
-        problems.append(Problem("konfidensintervallet omsluter inte värdet", name, i + 1, "ci_lower"))
+        problems.append(
+            Problem("konfidensintervallet omsluter inte värdet", name, i + 1, "ci_lower")
+        )
     keys = ["area_code", "period", "sex", "group", "indicator"]
     dup = df.duplicated(keys, keep=False)
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         problems.append(
-            Problem("samma område, period, kön, grupp och indikator förekommer flera gånger", name, i + 1)
+            Problem(
+                "samma område, period, kön, grupp och indikator förekommer flera gånger",
+                name,
+                i + 1,
+            )
         )
     if problems:
         raise DataError(problems)

@@ -38,7 +38,9 @@ def kommuner() -> pd.DataFrame:
     df["region_code"] = "00" + df["lan_code"]
     problems = []
     if len(df) != N_KOMMUNER or df["kommun_code"].nunique() != N_KOMMUNER:
-        problems.append(f"kommunlistan har {df['kommun_code'].nunique()} kommuner, inte {N_KOMMUNER}")
+        problems.append(
+            f"kommunlistan har {df['kommun_code'].nunique()} kommuner, inte {N_KOMMUNER}"
+        )
     if not df["kommun_code"].str.fullmatch(r"\d{4}").all():
         problems.append("kommunkoder ska vara fyra siffror")
     if not (df["kommun_code"].str[:2] == df["lan_code"]).all():
@@ -70,7 +72,12 @@ def areas() -> pd.DataFrame:
     r = lan().rename(columns={"region_code": "area_code", "region_name": "area_name"})
     r["area_type"] = "region"
     riket = pd.DataFrame(
-        {"area_code": [RIKET_CODE], "area_name": [RIKET_NAME], "area_type": ["riket"], "lan_code": [""]}
+        {
+            "area_code": [RIKET_CODE],
+            "area_name": [RIKET_NAME],
+            "area_type": ["riket"],
+            "lan_code": [""],
+        }
     )
     cols = ["area_code", "area_name", "area_type", "lan_code"]
     return pd.concat([k[cols], r[cols], riket[cols]], ignore_index=True)
@@ -88,7 +95,9 @@ def lan_of(kommun_code: str) -> str:
     """Return the 2-digit län code of a kommun (validated against the lookup)."""
     k = kommuner().set_index("kommun_code")
     if kommun_code not in k.index:
-        raise DataError(f"Okänd kommunkod '{kommun_code}' – ange fyra siffror, t.ex. '2080' för Falun")
+        raise DataError(
+            f"Okänd kommunkod '{kommun_code}' – ange fyra siffror, t.ex. '2080' för Falun"
+        )
     return str(k.loc[kommun_code, "lan_code"])
 
 
