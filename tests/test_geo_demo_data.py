@@ -1,0 +1,77 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import data, demo, geo, indicators, lookup
+from helpers.errors import DataError
+
+
+def test_all_290_kommuner_join_to_boundaries():
+    shapes = geo.kommuner()
+    assert len(shapes) == 290
+    assert set(shapes["kommun_code"]) == set(lookup.kommuner()["kommun_code"])
+    assert shapes.crs.to_epsg() == 3006
+    assert len(geo.lan()) == 21
+
+
+def test_join_keeps_flags_and_missing_kommuner():
+    rows = indicators.make(
+        pd.DataFrame(
+            {
+                "area_code": ["2080", "2081"],
+                "area_type": ["kommun", "kommun"],
+                "period": [2024, 2024],
+                "indicator": ["X", "X"],
+                "value": [1.0, 2.0],
+                "flag": ["tillförlitlig", "osäker"],
+                "source": ["t", "t"],
+            }
+        )
+    )
+    g = geo.join_kommuner(rows, "20")
+    assert len(g) == 15
+    assert g.set_index("area_code").loc["2081", "flag"] == "osäker"
+    assert (g["flag"] == "saknas").sum() == 13
+    with pytest.raises(DataError, match="flera gånger"):
+        geo.join_kommuner(pd.concat([rows, rows]), "20")
+
+
+def test_demo_life_expectancy_is_realistic_and_seeded():
+    v = demo.life_expectancy_values()
+    assert len(v) == 2 * 312 * 25
+    assert v.equals(demo.life_expectancy_values())
+    riket = v[(v["municipality"] == "0000")].set_index(["kpi", "period"])["value"]
+    assert 83.5 < riket[("N00925", 2024)] < 86 and 80 < riket[("N00923", 2024)] < 82.5
+    assert riket[("N00925", 2024)] > riket[("N00925", 2000)] + 1.5  # rising
+    k = v[(v["period"] == 2024) & ~v["municipality"].str.startswith("00")].copy()
+    k["lan"] = k["municipality"].str[:2]
+    spread = k[k["lan"] != "09"].groupby(["kpi", "lan"])["value"].agg(np.ptp)
+    assert 2.0 < spread.median() < 4.0  # about 3 years within a county
+    assert v.loc[(v["municipality"] == "0330") & (v["period"] == 2001), "value"].isna().all()
+
+
+def test_demo_envelope_has_v3_shape():
+    env = demo.to_kolada_envelope(demo.life_expectancy_values().head(3))
+    assert env["count"] == 3 and env["next_url"] is None
+    obj = env["values"][0]
+    assert set(obj) == {"kpi", "municipality", "period", "values"}
+    assert obj["values"][0]["gender"] == "T"
+
+
+def test_life_expectancy_loader_on_demo(tmp_root):
+    t = data.life_expectancy("demo", lan_code="20")
+    indicators.validate(t)
+    assert set(t["area_code"]) == set(lookup.kommuner_in("20")["kommun_code"]) | {"0020", "0000"}
+    assert set(t["sex"]) == {"kvinnor", "män"}
+    assert (t["source"] == "Syntetiska demodata – inte verkliga värden").all()
+    assert t.loc[t["period"] == 2024, "period_label"].iloc[0] == "2020–2024"
+    manifest = (tmp_root / "data/raw/demo/manifest.jsonl").read_text()
+    assert "SYNTETISKA" in manifest
+    again = data.life_expectancy("demo", lan_code="20")
+    assert again.equals(t)
+    assert len((tmp_root / "data/raw/demo/manifest.jsonl").read_text().splitlines()) == 2
+
+
+def test_unknown_source():
+    with pytest.raises(DataError, match="Okänd datakälla"):
+        data.life_expectancy("excel")
