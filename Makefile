@@ -58,6 +58,7 @@ bench: data ## Run the benchmarks in benchmarks/
 lock: ## Re-lock dependencies after editing pyproject.toml (needs uv)
 	uv lock
 	uv export --frozen --extra dev --no-emit-project --format requirements-txt -o requirements.lock
+	$(PY) scripts/sync_environment_yml.py
 
 clean: ## Remove disposable outputs (data/processed, reports); data/raw is kept
 	rm -rf reports data/processed/*.parquet data/processed/*.csv

