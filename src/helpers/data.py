@@ -13,7 +13,7 @@ import os
 
 import pandas as pd
 
-from helpers import demo, indicators, lookup, paths
+from helpers import demo, indicators, kolada, lookup, paths
 from helpers.errors import DataError
 from helpers.fmt import SYNTHETIC_LABEL
 
@@ -48,31 +48,6 @@ def _label_sex(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _parse_v3(values: list[dict]) -> pd.DataFrame:
-    # Interim parser until helpers.kolada.to_indicator_table lands (then use that).
-    rows = [
-        {
-            "area_code": obj["municipality"],
-            "period": int(obj["period"]),
-            "indicator": obj["kpi"],
-            "sex": {"T": "totalt", "K": "kvinnor", "M": "män"}[v["gender"]],
-            "value": float("nan") if v["value"] is None else float(v["value"]),
-        }
-        for obj in values
-        for v in obj["values"]
-    ]
-    df = pd.DataFrame(rows)
-    names = lookup.areas().set_index("area_code")
-    df["area_name"] = df["area_code"].map(names["area_name"])
-    df["area_type"] = df["area_code"].map(names["area_type"])
-    df["period_label"] = (df["period"] - 4).astype(str) + "–" + df["period"].astype(str)
-    df["flag"] = "ej bedömd"
-    df.loc[df["value"].isna(), "flag"] = "saknas"
-    df["flag_reason"] = ""
-    df.loc[df["value"].notna(), "flag_reason"] = "Källan anger ingen osäkerhet"
-    return indicators.make(df, source=SYNTHETIC_LABEL)
-
-
 _MEMO: dict[str, pd.DataFrame] = {}
 
 
@@ -94,7 +69,7 @@ def _demo_life_expectancy() -> pd.DataFrame:
         frames = []
         for entry in entries:
             envelope = json.loads(cache.path(entry).read_bytes())
-            frames.append(_parse_v3(envelope["values"]))
+            frames.append(kolada.to_indicator_table(envelope["values"], source=SYNTHETIC_LABEL))
         table = pd.concat(frames, ignore_index=True)
         table["source"] = SYNTHETIC_LABEL
         processed.parent.mkdir(parents=True, exist_ok=True)
@@ -133,8 +108,6 @@ def life_expectancy(
     if data_source == "demo":
         table = _demo_life_expectancy()
     else:
-        from helpers import kolada
-
         table = kolada.load_kpis(list(LE_KPIS), codes, years)
     table = table[table["area_code"].isin(codes) & table["period"].isin(years)]
     return indicators.validate(_label_sex(table).reset_index(drop=True))
