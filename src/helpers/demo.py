@@ -191,6 +191,9 @@ def build_all(seed: int = SEED) -> dict[str, list]:
         built["dodlighet"] = list(demo_mortality.write_mortality_demo(cache))
     except ImportError:
         pass
+    from helpers import demo_strategi
+
+    built["strategi"] = list(demo_strategi.write_all(cache))
     try:
         from helpers import demo_survey
 
