@@ -184,23 +184,14 @@ def write_life_expectancy(cache: RawCache | None = None, seed: int = SEED) -> li
 def build_all(seed: int = SEED) -> dict[str, list]:
     """Build every demo dataset that is not cached yet; return manifest entries per dataset."""
     cache = demo_cache()
-    built: dict[str, list] = {"medellivslangd": write_life_expectancy(cache, seed)}
-    try:  # later capabilities add their shapes here
-        from helpers import demo_mortality
+    from helpers import demo_mortality, demo_strategi, demo_survey
 
-        built["dodlighet"] = list(demo_mortality.write_mortality_demo(cache))
-    except ImportError:
-        pass
-    from helpers import demo_strategi
-
-    built["strategi"] = list(demo_strategi.write_all(cache))
-    try:
-        from helpers import demo_survey
-
-        built["enkat"] = list(demo_survey.write_survey_demo(cache))
-    except ImportError:
-        pass
-    return built
+    return {
+        "medellivslangd": write_life_expectancy(cache, seed),
+        "dodlighet": list(demo_mortality.write_mortality_demo(cache)),
+        "enkat": list(demo_survey.write_survey_demo(cache)),
+        "strategi": list(demo_strategi.write_all(cache)),
+    }
 
 
 def main() -> None:
