@@ -1,0 +1,164 @@
+"""Tests for the report template and the county notebook: structure, and executed with papermill."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import lifeexp, lookup, narrative
+from helpers.fmt import SYNTHETIC_LABEL, num
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATE = REPO / "notebooks" / "templates" / "kommunprofil.ipynb"
+COUNTY_NB = REPO / "notebooks" / "01_medellivslangd_kommuner.ipynb"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def _code(cell) -> str:
+    """Cell source without IPython magics (so it parses as Python)."""
+    return "\n".join(line for line in cell.source.splitlines() if not line.startswith("%"))
+
+
+def _parameters(nb) -> dict[str, object]:
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, "exactly one cell tagged 'parameters'"
+    tree = ast.parse(cells[0].source)
+    params = {}
+    for node in tree.body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, "only assignments"
+        assert isinstance(node.targets[0], ast.Name)
+        params[node.targets[0].id] = ast.literal_eval(node.value)  # only literals
+    return params
+
+
+@pytest.mark.parametrize("path", [TEMPLATE, COUNTY_NB], ids=["kommunprofil", "01"])
+def test_notebook_structure(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"] == KERNELSPEC
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        assert cell.outputs == [] and cell.execution_count is None, "no outputs stored"
+        for node in ast.walk(ast.parse(_code(cell))):
+            assert not isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+            ), "no def/class in notebooks"
+    last = nb.cells[-1]
+    assert last.cell_type == "code" and "provenance.collect" in last.source
+
+
+def test_template_parameters_contract():
+    nb = nbformat.read(TEMPLATE, as_version=4)
+    params = _parameters(nb)
+    assert params == {"kommun": "2080", "data_source": "demo", "year": 2024}
+    assert [type(v) for v in params.values()] == [str, str, int]
+    assert lookup.area_name(params["kommun"]) == "Falun"
+    assert lookup.lan_of(params["kommun"]) == "20"
+    # The parameters cell comes right after the title, before anything uses them.
+    assert "parameters" in nb.cells[1].metadata["tags"]
+    assert "lookup.lan_of(kommun)" in nb.cells[2].source
+
+
+def test_county_notebook_parameters():
+    nb = nbformat.read(COUNTY_NB, as_version=4)
+    assert _parameters(nb) == {"lan_code": "20", "data_source": "demo", "year": 2024}
+    header = "\n".join(c.source for c in nb.cells[:3] if c.cell_type == "markdown")
+    for heading in ("## Översikt", "## Förkunskaper", "Tidsåtgång"):
+        assert heading in header
+
+
+# -- executed with papermill -------------------------------------------------------------------
+def _outputs_text(nb) -> tuple[str, int, list[str]]:
+    """All text the notebook shows, the number of images, and error names."""
+    texts, images, errors = [], 0, []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                texts.append(out.text)
+            elif out.output_type == "error":
+                errors.append(f"{out.ename}: {out.evalue}")
+            else:
+                data = out.get("data", {})
+                images += "image/png" in data
+                for mime in ("text/markdown", "text/plain", "text/html"):
+                    if mime in data:
+                        texts.append(data[mime])
+    return "\n".join(texts), images, errors
+
+
+def _execute(path: Path, out: Path, parameters: dict, monkeypatch) -> nbformat.NotebookNode:
+    import papermill
+
+    # The kernel is a subprocess: it inherits FOLKHALSA_ROOT (tmp_root) from os.environ.
+    # MPLBACKEND=Agg (set for the tests) would stop the kernel from showing figures.
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    papermill.execute_notebook(
+        str(path),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(path.parent),
+    )
+    return nbformat.read(out, as_version=4)
+
+
+@pytest.mark.slow
+def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
+    from helpers import data
+
+    kommun, year = "2085", 2024  # Ludvika, not the default
+    nb = _execute(
+        TEMPLATE,
+        tmp_root / "ludvika.ipynb",
+        {"kommun": kommun, "data_source": "demo", "year": year},
+        monkeypatch,
+    )
+    text, images, errors = _outputs_text(nb)
+    assert errors == []
+    assert "Alla kontroller gick igenom." in text
+    assert images == 4
+    assert SYNTHETIC_LABEL in text
+
+    # Recompute from the same (demo) data in the test process.
+    table = data.life_expectancy("demo", lan_code="20")
+    ranges = lifeexp.county_range(table, "20")
+    kom = lifeexp.select(table, period=year, area_type="kommun")
+    for sex in ("kvinnor", "män"):
+        values = kom.loc[kom["sex"] == sex, "value"]
+        r = ranges[(ranges["sex"] == sex) & (ranges["period"] == year)].iloc[0]
+        assert r["range"] == pytest.approx(values.max() - values.min())
+        # The report states the range with decimal comma, from max − min of the input.
+        sentence = narrative.range_sentence(ranges, sex, year)
+        assert sentence in text
+        assert f"var {num(values.max() - values.min(), 1, 'år')} för {sex}" in text
+        compare = lifeexp.compare_areas(table, kommun)
+        assert narrative.compare_sentence(compare, sex, year) in text
+        rank = lifeexp.kommun_rank(table, kommun)
+        assert narrative.rank_sentence(rank, sex, year) in text
+    assert "## Ludvika, Region Dalarna" in text
+    assert "Ursprung och reproducerbarhet" in text and "`kommun` = `'2085'`" in text
+    assert "kolada_v3_data_kpi_N00925" in text
+
+
+@pytest.mark.slow
+def test_county_notebook_runs(tmp_root, monkeypatch):
+    from helpers import data
+
+    nb = _execute(
+        COUNTY_NB,
+        tmp_root / "lan.ipynb",
+        {"lan_code": "20", "data_source": "demo", "year": 2024},
+        monkeypatch,
+    )
+    text, images, errors = _outputs_text(nb)
+    assert errors == []
+    assert images == 3
+    ranges = lifeexp.county_range(data.life_expectancy("demo", lan_code="20"), "20")
+    for sex in ("kvinnor", "män"):
+        assert narrative.range_sentence(ranges, sex, 2024) in text
