@@ -926,14 +926,41 @@ class _Series:
                 "u": _half_width(t),
             }
         )
-        self._groups = {
-            k: g.set_index("period")[["value", "u"]].sort_index()
-            for k, g in df.groupby(["indicator", "area_code", "sex"], sort=False)
+        # Sort once and remember each key's slice; build the small period-indexed
+        # frame only when asked for (a report asks for a few hundred of thousands).
+        order = np.lexsort(
+            (df["period"].to_numpy(), df["sex"].to_numpy(dtype=object),
+             df["area_code"].to_numpy(dtype=object), df["indicator"].to_numpy(dtype=object))
+        )  # fmt: skip
+        ind = df["indicator"].to_numpy(dtype=object)[order]
+        area = df["area_code"].to_numpy(dtype=object)[order]
+        sex = df["sex"].to_numpy(dtype=object)[order]
+        self._period = df["period"].to_numpy()[order]
+        self._value = df["value"].to_numpy()[order]
+        self._u = df["u"].to_numpy()[order]
+        n = len(order)
+        change = np.ones(n, dtype=bool)
+        if n:
+            change[1:] = (ind[1:] != ind[:-1]) | (area[1:] != area[:-1]) | (sex[1:] != sex[:-1])
+        starts = np.flatnonzero(change)
+        ends = np.append(starts[1:], n)
+        self._slices: dict[tuple[str, str, str], tuple[int, int]] = {
+            (ind[a], area[a], sex[a]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)
         }
-        self.indicators = set(df["indicator"]) | set(table["indicator"].astype(str))
+        self._cache: dict[tuple[str, str, str], pd.DataFrame] = {}
+        self.indicators = set(ind) | set(table["indicator"].astype(str))
 
     def get(self, kpi: str, area: str, sex: str) -> pd.DataFrame:
-        return self._groups.get((kpi, area, sex), _EMPTY_SERIES)
+        key = (kpi, area, sex)
+        if key not in self._slices:
+            return _EMPTY_SERIES
+        if key not in self._cache:
+            a, b = self._slices[key]
+            self._cache[key] = pd.DataFrame(
+                {"value": self._value[a:b], "u": self._u[a:b]},
+                index=pd.Index(self._period[a:b], name="period"),
+            )
+        return self._cache[key]
 
 
 _EMPTY_SERIES = pd.DataFrame({"value": pd.Series(dtype=float), "u": pd.Series(dtype=float)})
