@@ -1713,7 +1713,7 @@ def deviation_sentence(row: Mapping[str, Any]) -> str:
         row["comparison"], row["ref_name"], int(row["n_ref"]), fmt.num(row["ref_value"], dec, vunit)
     )
     text = (
-        f"{name}: {row['area_name']} {fmt.num(row['value'], dec, vunit)} ({row['period']}) är "
+        f"{name}: {row['area_name']} {fmt.num(row['value'], dec, vunit)} ({int(row['period'])}) är "
         f"{fmt.num(abs(row['diff']), dec)} {dunit} {direction} än {ref} – {verdict}, "
         f"{fmt.num(abs(row['z']), 1)} standardavvikelser"
     )
@@ -1729,7 +1729,7 @@ def worsening_sentence(row: Mapping[str, Any]) -> str:
     name = row["short_name"] + _sex_suffix(row["sex"], row["short_name"])
     text = (
         f"{name}: {row['value_area_name']} har gått från {fmt.num(row['baseline'], dec, vunit)} "
-        f"({row['baseline_year']}) till {fmt.num(row['latest'], dec, vunit)} ({row['latest_year']}), "
+        f"({int(row['baseline_year'])}) till {fmt.num(row['latest'], dec, vunit)} ({int(row['latest_year'])}), "
         f"en försämring med {fmt.num(abs(row['change']), dec)} {dunit}; målet var {row['target_text']}"
     )
     if row.get("uncertain"):
