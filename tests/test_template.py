@@ -55,8 +55,8 @@ def test_notebook_structure(path):
 def test_template_parameters_contract():
     nb = nbformat.read(TEMPLATE, as_version=4)
     params = _parameters(nb)
-    assert params == {"kommun": "2080", "data_source": "demo", "year": 2024}
-    assert [type(v) for v in params.values()] == [str, str, int]
+    assert params == {"kommun": "2080", "data_source": "demo", "year": 2024, "min_n": 5}
+    assert [type(v) for v in params.values()] == [str, str, int, int]
     assert lookup.area_name(params["kommun"]) == "Falun"
     assert lookup.lan_of(params["kommun"]) == "20"
     # The parameters cell comes right after the title, before anything uses them.
@@ -108,6 +108,9 @@ def _execute(path: Path, out: Path, parameters: dict, monkeypatch) -> nbformat.N
     return nbformat.read(out, as_version=4)
 
 
+EXPECTED_IMAGES = 15
+
+
 @pytest.mark.slow
 def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
     from helpers import data
@@ -122,8 +125,14 @@ def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
     text, images, errors = _outputs_text(nb)
     assert errors == []
     assert "Alla kontroller gick igenom." in text
-    assert images == 4
+    # 4 life-expectancy figures, 3 from the life-table section (ranking, range, map),
+    # 3 education figures, 4 survey figures and the Strategi small multiples.
+    assert images == EXPECTED_IMAGES
     assert SYNTHETIC_LABEL in text
+    # every later section produced output: education, survey and Strategi för hälsa
+    lowered = text.lower()
+    for marker in ("eftergymnasial", "röker dagligen", "störst avvikelser"):
+        assert marker in lowered, marker
 
     # Recompute from the same (demo) data in the test process.
     table = data.life_expectancy("demo", lan_code="20")

@@ -543,12 +543,17 @@ class RunSpec:
         """Return one :class:`Job` per kommun (optionally only the given codes)."""
         k = lookup.kommuner().set_index("kommun_code")
         codes = [c for c in self.kommuner if only is None or c in only]
+        # The disclosure threshold reaches a template that has a ``min_n`` parameter,
+        # unless the run file sets ``parameters.min_n`` explicitly.
+        extra: dict[str, object] = {}
+        if self.disclosure and "min_n" in template_parameters(self.template):
+            extra["min_n"] = self.disclosure["min_n"]
         return [
             Job(
                 kommun=c,
                 name=str(k.loc[c, "kommun_name"]),
                 lan_code=str(k.loc[c, "lan_code"]),
-                parameters={KOMMUN_PARAMETER: c, **self.parameters},
+                parameters={KOMMUN_PARAMETER: c, **extra, **self.parameters},
             )
             for c in codes
         ]

@@ -33,7 +33,8 @@ class StrategiSection:
     table : pandas.DataFrame
         Formatted Swedish display table.
     figure : matplotlib.figure.Figure or None
-        Small multiples per goal (kommun, county, Sweden, similar kommuner).
+        Small multiples (kommun, county, Sweden, similar kommuner) for the goals
+        in focus; ``None`` when no goal deviates.
     sentences : list of str
         "Focus on deviations" sentences, most deviating first.
     messages : pandas.DataFrame
@@ -73,7 +74,7 @@ def strategi_section(
     top : int
         Number of "focus on deviations" sentences.
     with_figure : bool
-        Draw the small multiples (about 1,5 s).
+        Draw small multiples for the goals in focus (the ``top`` deviations).
 
     Returns
     -------
@@ -86,8 +87,11 @@ def strategi_section(
     focus = strategi.deviations(comparison, status, top=top, area_code=kommun)
     figure = None
     name = lookup.area_name(kommun)
-    if with_figure:
+    if with_figure and len(focus):
+        # Small multiples for the goals in focus only: the report stays short and
+        # fast; notebook 04 shows all 22 goals.
         trends = strategi.trend_data(table, goals, kommun, groups)
+        trends = trends[trends["goal"].isin(set(focus["goal"]))]
         figure = plots_strategi.goal_trends(
             trends,
             status,
