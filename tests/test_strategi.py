@@ -402,6 +402,27 @@ def test_attach_uncertainty_makes_intervals(case_goals):
     assert strategi._half_width(out[out["area_code"] == FALUN])[0] == pytest.approx(2.0)
 
 
+def test_prepare_is_idempotent_and_recognises_its_own_output(case_goals):
+    t = _table(
+        [
+            (FALUN, 2024, "U00001", 1.5),
+            (FALUN, 2024, "U00002", 2.0),
+            (FALUN, 2024, "X99999", 7.0),  # not a goal KPI: dropped
+        ]
+    )
+    once = strategi.prepare(t, case_goals)
+    assert set(once["indicator"]) == {"U00001"}
+    assert (once["ci_lower"].iloc[0], once["ci_upper"].iloc[0]) == (0.0, 3.5)
+    # a prepared table (or a row subset of one) comes back as it is ...
+    assert strategi.prepare(once, case_goals) is once
+    subset = once[once["period"] == 2024]
+    assert strategi.prepare(subset, case_goals) is subset
+    # ... but not for another goal table, and never the raw input
+    other = case_goals.assign(uncertainty_kpi=None)
+    assert strategi.prepare(once, other) is not once
+    assert "strategi" not in "".join(t.attrs)
+
+
 # --------------------------------------------------------------------------- groups
 def _groups() -> list[dict]:
     def members(ids):

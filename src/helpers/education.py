@@ -61,7 +61,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS, WLS
+from statsmodels.tools.tools import add_constant
 
 from helpers import indicators, inequality
 from helpers.errors import DataError
@@ -147,12 +148,12 @@ def _fit(
     steps = np.diff(np.sort(x))
     step = int(steps.min()) if len(steps) else 1
     lags = int(np.ceil(length / max(step, 1))) - 1 if step < length else 0
-    X = sm.add_constant(x - x.mean())
+    X = add_constant(x - x.mean())
     if se is not None:
-        model = sm.WLS(y, X, weights=1.0 / se**2)
+        model = WLS(y, X, weights=1.0 / se**2)
         what = "viktad regression (1/se²)"
     else:
-        model = sm.OLS(y, X)
+        model = OLS(y, X)
         what = "linjär regression"
     if lags > 0 and len(x) > lags + 2:
         res = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True)
@@ -258,7 +259,7 @@ def trend_band(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         if se is not None and not (np.asarray(se) > 0).all():
             se = None
         res, _ = _fit(x, g["value"].to_numpy(float), se, g["period_label"].astype(str).tolist())
-        pred = res.get_prediction(sm.add_constant(x - x.mean())).summary_frame(alpha=1 - conf)
+        pred = res.get_prediction(add_constant(x - x.mean())).summary_frame(alpha=1 - conf)
         f = g[[*SERIES_KEYS, "period", "period_label", "value"]].copy()
         f["fit"] = pred["mean"].to_numpy()
         f["fit_lower"] = pred["mean_ci_lower"].to_numpy()

@@ -62,6 +62,7 @@ from typing import Any
 import yaml
 
 from helpers import lookup, paths
+from helpers._fast_imports import skip_iri_format_checker
 from helpers.errors import DataError, Problem
 
 DEFAULT_TEMPLATE = "notebooks/templates/kommunprofil.ipynb"
@@ -87,6 +88,8 @@ _TYPE_NAMES_SV = {
     "dict": "mappning (dict)",
     "NoneType": "tomt värde (None)",
 }
+
+skip_iri_format_checker()  # nbformat in 0.7 s instead of 3 s; see the module
 
 
 class ParamsWarning(UserWarning):
