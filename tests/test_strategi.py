@@ -718,3 +718,71 @@ def test_goals_from_dict_does_not_modify_its_input():
     before = copy.deepcopy(spec)
     strategi.goals_from_dict(spec)
     assert spec == before
+
+
+# --------------------------------------------------------------------------- recorded real data
+def test_goal_19_on_recorded_real_kolada_data(reference_dir):
+    """Goal 19 (life expectancy) for Arboga on real Kolada values and real municipality groups."""
+    kolada_dir = reference_dir / "kolada"
+    frames = []
+    for kpi, name in [("N00925", "kvinnor"), ("N00923", "man")]:
+        raw = pd.read_csv(
+            kolada_dir / f"v2_flat_{kpi}_medellivslangd_{name}_T_excluding_lan20.csv",
+            dtype={"geo": str},
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "gender": "T",
+                    "count": 1,
+                    "status": "",
+                    "value": raw[kpi.lower()],
+                    "kpi": kpi,
+                    "year": raw["year"],
+                    "municipality_id": raw["geo"],
+                }
+            )
+        )
+    flat = pd.concat(frames, ignore_index=True)
+    from helpers import kolada
+
+    # the column names of kolada.flatten_values
+    table = kolada.to_indicator_table(
+        flat.rename(columns={"municipality_id": "municipality", "year": "period"})
+    )
+    groups = json.loads((kolada_dir / "v3_municipality_groups.json").read_text("utf-8"))["values"]
+    goals = strategi.load_goals()
+    goals19 = goals[goals["goal"] == 19]
+    arboga = "1984"
+
+    status = strategi.goal_status(table, goals19, arboga)
+    assert set(status["sex"]) == {"kvinnor", "män"}
+    latest = int(flat["year"].max())
+    for kpi, sex in [("N00925", "kvinnor"), ("N00923", "män")]:
+        row = status[(status["kpi"] == kpi) & (status["sex"] == sex)].iloc[0]
+        own = flat[(flat["kpi"] == kpi) & (flat["municipality_id"] == arboga)].set_index("year")
+        assert row["latest_year"] == latest
+        assert row["latest"] == pytest.approx(own.loc[latest, "value"])
+        base = int(row["baseline_year"])
+        assert row["baseline"] == pytest.approx(own.loc[base, "value"])
+        assert row["change"] == pytest.approx(own.loc[latest, "value"] - own.loc[base, "value"])
+
+    comp = strategi.comparisons(table, goals19, arboga, groups)
+    women = comp[(comp["kpi"] == "N00925") & (comp["sex"] == "kvinnor")].set_index("comparison")
+    year = int(women.loc["riket", "period"])
+    values = flat[(flat["kpi"] == "N00925") & (flat["year"] == year)].set_index("municipality_id")
+    assert women.loc["riket", "ref_value"] == pytest.approx(values.loc["0000", "value"])
+    assert women.loc["län", "ref_code"] == "0019"  # Västmanland
+    assert women.loc["län", "ref_value"] == pytest.approx(values.loc["0019", "value"])
+    # "Liknande kommuner socioekonomi, Arboga" has 7 members; Avesta (Dalarna) is not in the
+    # recording, so the mean is over the 6 others, and Arboga itself is never a member.
+    group = next(
+        g for g in groups if g["title"].startswith("Liknande kommuner socioekonomi, Arboga")
+    )
+    members = [m["member_id"] for m in group["members"]]
+    have = [m for m in members if m in values.index and m != arboga]
+    assert women.loc["liknande", "n_ref"] == len(have) == 6
+    assert women.loc["liknande", "ref_value"] == pytest.approx(values.loc[have, "value"].mean())
+    assert women.loc["liknande", "diff"] == pytest.approx(
+        women.loc["liknande", "value"] - values.loc[have, "value"].mean()
+    )
