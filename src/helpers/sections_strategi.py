@@ -90,8 +90,9 @@ def strategi_section(
     if with_figure and len(focus):
         # Small multiples for the goals in focus only: the report stays short and
         # fast; notebook 04 shows all 22 goals.
-        trends = strategi.trend_data(table, goals, kommun, groups)
-        trends = trends[trends["goal"].isin(set(focus["goal"]))]
+        in_focus = goals[goals["goal"].isin(set(focus["goal"]))]
+        in_table = table[table["indicator"].isin(set(in_focus["kpi"].dropna()))]
+        trends = strategi.trend_data(in_table, in_focus, kommun, groups)
         figure = plots_strategi.goal_trends(
             trends,
             status,
