@@ -89,7 +89,8 @@ _TYPE_NAMES_SV = {
     "NoneType": "tomt värde (None)",
 }
 
-skip_iri_format_checker()  # nbformat in 0.7 s instead of 3 s; see the module
+# nbformat in 0.7 s instead of 3 s here and in helpers.reports (which imports this module)
+skip_iri_format_checker()
 
 
 class ParamsWarning(UserWarning):

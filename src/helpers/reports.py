@@ -94,7 +94,6 @@ from pathlib import Path
 from typing import Any
 
 from helpers import fmt, lookup, params
-from helpers._fast_imports import skip_iri_format_checker
 from helpers.errors import DataError, Problem
 from helpers.params import Job, RunSpec
 
@@ -109,8 +108,6 @@ STATUS_LABELS = {STATUS_OK: "OK", STATUS_FAILED: "Misslyckades", STATUS_NOT_RUN:
 STATUS_FILE = "status.json"
 INDEX_FILE = "index.html"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"  # papermill removes these cells on a re-run
-
-skip_iri_format_checker()  # nbformat in 0.7 s instead of 3 s; see the module
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -1159,11 +1156,12 @@ def _execute(
     started: Sequence[_WorkerProcess] = (),
     local: ReportExecutor | None = None,
 ) -> list[ReportResult]:
-    """Run the jobs in ``n_workers`` worker processes (in this process when 1).
+    """Run the jobs on ``local`` in this process, or else in ``n_workers`` worker processes.
 
-    ``started`` are worker processes already started for this run (one per
-    worker); a worker that dies is replaced by a new process for the next job.
-    ``local`` is an executor already started in this process for ``n_workers == 1``.
+    ``local`` is the executor :func:`run_reports` starts in this process when
+    there is one worker. ``started`` are worker processes already started for
+    this run (one per worker); a worker that dies is replaced by a new process
+    for the next job.
     """
     from tqdm.auto import tqdm
 
@@ -1178,15 +1176,12 @@ def _execute(
         bar.update()
 
     try:
-        if n_workers == 1:
-            executor = local or ReportExecutor(
-                config, Path(config.out_dir) / LOG_DIR / "kernel.log"
-            )
+        if local is not None:
             try:
                 for job in jobs:
-                    collect(executor.safe_run(job))
+                    collect(local.safe_run(job))
             finally:
-                executor.close()
+                local.close()
             return results
 
         todo: queue.Queue[Job] = queue.Queue()

@@ -905,9 +905,7 @@ def prepare(table: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
         rows = out["indicator"] == g.kpi
         if rows.any() and not (rows & (out["sex"] == g.sex)).any():
             out.loc[rows & (out["sex"] == "totalt"), "sex"] = g.sex
-    out = attach_uncertainty(out.reset_index(drop=True), goals)
-    if out is table:
-        out = out.copy()
+    out = attach_uncertainty(out.reset_index(drop=True), goals)  # never ``table`` itself
     out.attrs[_PREPARED] = marker
     return out
 
@@ -1896,24 +1894,41 @@ def trend_data(
     info = _area_info()
     groups = list(groups)
     table = prepare(table, goals)
-    focal_cache: dict[str, tuple[dict | None, str]] = {}
-    for g in goals.dropna(subset=["kpi"]).itertuples(index=False):
-        focal = _value_area(g, area_code, info)
-        if focal not in focal_cache:
-            focal_cache[focal] = similar_group(
-                groups, focal, group_title if focal == area_code else None
-            )
+    rows = [
+        (g, _value_area(g, area_code, info))
+        for g in goals.dropna(subset=["kpi"]).itertuples(index=False)
+    ]
+    peer_groups = {
+        focal: similar_group(groups, focal, group_title if focal == area_code else None)[0]
+        for focal in dict.fromkeys(focal for _, focal in rows)
+    }
     # Only the areas drawn: the focal areas, their region, Riket and the peers.
     needed = {lookup.RIKET_CODE}
-    for focal, (group, _) in focal_cache.items():
+    for focal, group in peer_groups.items():
         needed |= {focal, str(info.loc[focal, "region_code"]), *_member_ids(group, focal)}
     t = table[table["area_code"].isin(needed)]
     t = t[indicators.usable(t) & (t["group"] == indicators.ALL_GROUPS)]
     by_kpi = {str(kpi): part for kpi, part in t.groupby("indicator", observed=True)}
+
+    def frame(g: Any, d: pd.DataFrame, series: str, name: str, **cols: Any) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "goal": g.goal,
+                "label": g.label,
+                "kpi": g.kpi,
+                "short_name": g.short_name,
+                "unit": g.unit,
+                "sex": d["sex"].astype(str).to_numpy(),
+                "period": d["period"].astype(int).to_numpy(),
+                "series": series,
+                "series_name": name,
+                **cols,
+            }
+        )
+
     frames = []
-    for g in goals.dropna(subset=["kpi"]).itertuples(index=False):
-        focal = _value_area(g, area_code, info)
-        group = focal_cache[focal][0]
+    for g, focal in rows:
+        group = peer_groups[focal]
         k = by_kpi.get(str(g.kpi), t.iloc[0:0])
         k = k[k["sex"].isin(_sexes(g))]
         parts = [("område", focal, str(info.loc[focal, "area_name"]))]
@@ -1924,22 +1939,15 @@ def trend_data(
         for series, code, name in parts:
             s = k[k["area_code"] == code]
             frames.append(
-                pd.DataFrame(
-                    {
-                        "goal": g.goal,
-                        "label": g.label,
-                        "kpi": g.kpi,
-                        "short_name": g.short_name,
-                        "unit": g.unit,
-                        "sex": s["sex"].astype(str).to_numpy(),
-                        "period": s["period"].astype(int).to_numpy(),
-                        "series": series,
-                        "series_name": name,
-                        "value": s["value"].to_numpy(dtype=float),
-                        "ci_lower": s["ci_lower"].to_numpy(dtype=float),
-                        "ci_upper": s["ci_upper"].to_numpy(dtype=float),
-                        "n": 1,
-                    }
+                frame(
+                    g,
+                    s,
+                    series,
+                    name,
+                    value=s["value"].to_numpy(dtype=float),
+                    ci_lower=s["ci_lower"].to_numpy(dtype=float),
+                    ci_upper=s["ci_upper"].to_numpy(dtype=float),
+                    n=1,
                 )
             )
         ids = _member_ids(group, focal)
@@ -1952,22 +1960,15 @@ def trend_data(
                 else "Liknande regioner"
             )
             frames.append(
-                pd.DataFrame(
-                    {
-                        "goal": g.goal,
-                        "label": g.label,
-                        "kpi": g.kpi,
-                        "short_name": g.short_name,
-                        "unit": g.unit,
-                        "sex": agg["sex"].astype(str).to_numpy(),
-                        "period": agg["period"].astype(int).to_numpy(),
-                        "series": "liknande",
-                        "series_name": f"{kind} (medel)",
-                        "value": agg["mean"].to_numpy(dtype=float),
-                        "ci_lower": np.nan,
-                        "ci_upper": np.nan,
-                        "n": agg["count"].to_numpy(dtype=int),
-                    }
+                frame(
+                    g,
+                    agg,
+                    "liknande",
+                    f"{kind} (medel)",
+                    value=agg["mean"].to_numpy(dtype=float),
+                    ci_lower=np.nan,
+                    ci_upper=np.nan,
+                    n=agg["count"].to_numpy(dtype=int),
                 )
             )
     if not frames:
