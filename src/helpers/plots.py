@@ -106,8 +106,12 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Ax
     return fig, ax
 
 
-def _style_axes(ax: Axes, grid: str = "y") -> None:
-    """Apply the workbook's quiet axis style (no top/right spines, light grid)."""
+def quiet_axes(ax: Axes, grid: str = "y") -> None:
+    """Apply the workbook's quiet axis style: no top/right spines, grey ticks, light grid.
+
+    Shared by the chart modules (:mod:`helpers.plots_lifetable`,
+    :mod:`helpers.plots_survey`).
+    """
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
@@ -116,6 +120,11 @@ def _style_axes(ax: Axes, grid: str = "y") -> None:
     ax.set_axisbelow(True)
     if grid:
         ax.grid(axis=grid, color="#E5E5E5", linewidth=0.8)
+
+
+def _style_axes(ax: Axes, grid: str = "y") -> None:
+    """Apply :func:`quiet_axes` and colour the axis labels like the text."""
+    quiet_axes(ax, grid)
     ax.xaxis.label.set_color(TEXT_COLOR)
     ax.yaxis.label.set_color(TEXT_COLOR)
 

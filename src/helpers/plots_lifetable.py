@@ -96,15 +96,7 @@ def _panels(
     return axes[0].figure, axes
 
 
-def _style(ax: Axes, grid: str = "y") -> None:
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#8C8C8C")
-    ax.tick_params(colors=_TEXT, labelsize=9, length=3, color="#8C8C8C")
-    ax.set_axisbelow(True)
-    if grid:
-        ax.grid(axis=grid, color="#E5E5E5", linewidth=0.8)
+_style = plots.quiet_axes
 
 
 def _title(ax: Axes, text: str, pad: float = 8) -> None:

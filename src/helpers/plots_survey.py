@@ -67,14 +67,7 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Ax
 
 
 def _style(ax: Axes, grid: str = "x") -> None:
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#8C8C8C")
-    ax.tick_params(colors=plots.TEXT_COLOR, labelsize=9, length=3, color="#8C8C8C")
-    ax.set_axisbelow(True)
-    if grid:
-        ax.grid(axis=grid, color="#E5E5E5", linewidth=0.8)
+    plots.quiet_axes(ax, grid)
     # Whole-number ticks, so that a 0-decimal formatter never rounds a tick label.
     ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], integer=True))
 
