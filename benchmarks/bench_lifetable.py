@@ -1,7 +1,7 @@
 """Benchmark: life tables for all 290 kommuner × 2 sexes × every five-year period.
 
 Uses SCB's real counts from ``../shared/reference/scb`` when present, otherwise the
-synthetic demo counts (:mod:`helpers.demo_mortality`). Prints the time of each
+synthetic demo counts (:mod:`helpers.sources.demo.mortality`). Prints the time of each
 step; the target is < 1 s for the life-table computation itself.
 
 Run: ``.venv/bin/python benchmarks/bench_lifetable.py``
@@ -13,8 +13,8 @@ import time
 
 import pandas as pd
 
-from helpers import lifetable as lt
-from helpers import paths
+from helpers.core import paths
+from helpers.stats import lifetable as lt
 
 
 def load() -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -26,7 +26,7 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame, str]:
             scb / "scb_population_31dec_kommun_single_age.csv.gz", dtype={"kommunkod": str}
         )
         return d, p, "SCB (referensdata)"
-    from helpers import demo_mortality
+    from helpers.sources.demo import mortality as demo_mortality
 
     d, p = demo_mortality.deaths_and_population()
     return d, p, "syntetiska demodata"

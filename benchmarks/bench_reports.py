@@ -48,7 +48,7 @@ def run_file(tmp: Path, name: str, lan: str, template: Path) -> Path:
 
 def time_runner(params: Path, out: Path, workers: int | None, fresh: bool) -> float:
     """Wall time of one ``python -m helpers.reports`` command (exit code checked)."""
-    cmd = [sys.executable, "-m", "helpers.reports", "--params", str(params)]
+    cmd = [sys.executable, "-m", "helpers.run.runner", "--params", str(params)]
     cmd += ["--out", str(out), "--no-progress"]
     if workers:
         cmd += ["--workers", str(workers)]
@@ -86,7 +86,8 @@ def main() -> None:
     parser.add_argument("--fresh-kernel", action="store_true", help="runner without warm kernels")
     args = parser.parse_args()
 
-    from helpers import demo, lookup
+    from helpers.core import lookup
+    from helpers.sources.demo import base as demo
 
     template = REAL_TEMPLATE if REAL_TEMPLATE.exists() else MINI_TEMPLATE
     which = "the real template" if template == REAL_TEMPLATE else "the MINI test template"

@@ -4,10 +4,10 @@ Generates synthetic microdata (100 000 respondents spread over all 290
 kommuner and four survey years, stratified by kommun, clustered in PSUs,
 unequal weights, some missing answers), then times
 
-* :func:`helpers.survey.prevalence` at the finest level (kommun × sex × education × year),
-* :func:`helpers.survey.estimate_indicator` for kommun, län and Riket × sex ×
+* :func:`helpers.stats.survey.prevalence` at the finest level (kommun × sex × education × year),
+* :func:`helpers.stats.survey.estimate_indicator` for kommun, län and Riket × sex ×
   education (12 domain sets), with reliability flags and disclosure control,
-* :func:`helpers.survey.compare_with_parent` (every kommun vs its county).
+* :func:`helpers.stats.survey.compare_with_parent` (every kommun vs its county).
 
 Run: ``.venv/bin/python benchmarks/bench_survey.py [n_respondents]``. The
 target is under 10 s for the whole indicator.
@@ -21,7 +21,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from helpers import lookup, survey
+from helpers.core import lookup
+from helpers.stats import survey
 
 
 def synthetic(n: int = 100_000, seed: int = 2024) -> pd.DataFrame:

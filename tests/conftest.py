@@ -10,7 +10,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from helpers import paths  # noqa: E402
+from helpers.core import paths  # noqa: E402
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from helpers.cache import RawCache, all_manifests
+from helpers.core.cache import RawCache, all_manifests
 
 
 def test_put_writes_read_only_file_and_manifest(tmp_root):
@@ -60,7 +60,7 @@ def test_all_manifests_combines_sources(tmp_root):
     assert set(df.columns) >= {"url", "retrieved", "sha256", "licence"}
 
 
-@pytest.mark.parametrize("url", ["https://x/y?z=1", "synthetic://helpers.demo/a b"])
+@pytest.mark.parametrize("url", ["https://x/y?z=1", "synthetic://helpers.sources.demo.base/a b"])
 def test_file_names_are_safe(tmp_root, url):
     entry = RawCache("s", "l").put(url, b"data")
     assert "/" not in entry.file and " " not in entry.file

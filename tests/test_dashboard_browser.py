@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import demo, paths
+from helpers.core import paths
+from helpers.sources.demo import base as demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = paths.PACKAGE_DIR.parent.parent

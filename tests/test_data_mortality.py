@@ -1,4 +1,4 @@
-"""Tests for helpers.data_mortality: loaders, kommun life expectancy with CIs, comparisons, range."""
+"""Tests for helpers.sources.mortality: loaders, kommun life expectancy with CIs, comparisons, range."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2
 
-from helpers import data_mortality as dmo
-from helpers import demo_mortality, indicators, lookup, scb
-from helpers import lifetable as lt
-from helpers.errors import DataError, SourceError
-from helpers.fmt import SYNTHETIC_LABEL
+from helpers.core import indicators, lookup
+from helpers.core.errors import DataError, SourceError
+from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.sources import mortality as dmo
+from helpers.sources import scb
+from helpers.sources.demo import mortality as demo_mortality
+from helpers.stats import lifetable as lt
 
 DALARNA = lookup.kommuner_in("20")["kommun_code"].tolist()
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Tests for helpers.data_survey: demo and own extracts, memo, national reference, parameters.
+"""Tests for helpers.sources.survey_data: demo and own extracts, memo, national reference, parameters.
 
 ``write_own_extract`` builds a small extract the way a region might deliver it:
 a Swedish Excel CSV (``;``, decimal comma, BOM) with its own column names and
@@ -15,10 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import data_survey, demo_survey, indicators, lookup, survey_io
-from helpers.cache import RawCache, sha256_bytes
-from helpers.errors import DataError
-from helpers.fmt import SYNTHETIC_LABEL
+from helpers.core import indicators, lookup
+from helpers.core.cache import RawCache, sha256_bytes
+from helpers.core.errors import DataError
+from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.sources import survey_data as data_survey
+from helpers.sources import survey_files as survey_io
+from helpers.sources.demo import survey as demo_survey
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "03_levnadsvanor_enkat.ipynb"

@@ -1,4 +1,4 @@
-"""Tests for helpers.demo_mortality: shapes, determinism, realistic magnitudes, writing."""
+"""Tests for helpers.sources.demo.mortality: shapes, determinism, realistic magnitudes, writing."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import demo_mortality as dm
-from helpers import indicators, lookup
-from helpers import lifetable as lt
-from helpers.cache import RawCache
-from helpers.fmt import SYNTHETIC_LABEL
+from helpers.core import indicators, lookup
+from helpers.core.cache import RawCache
+from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.sources.demo import mortality as dm
+from helpers.stats import lifetable as lt
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""Tests for helpers.demo_strategi (synthetic Strategi-för-hälsa data) and notebook 04."""
+"""Tests for helpers.sources.demo.strategi (synthetic Strategi-för-hälsa data) and notebook 04."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import demo_strategi, indicators, lookup, strategi
-from helpers.fmt import SYNTHETIC_LABEL
+from helpers.core import indicators, lookup
+from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.sources.demo import strategi as demo_strategi
+from helpers.stats import strategi
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSET = ["N80401", "U01405", "N00925", "N15613", "N33871"]
@@ -155,7 +157,7 @@ def test_load_table_returns_the_tidy_table(tmp_root, small_goals):
 
 
 class FakeKolada:
-    """Answers like helpers.kolada.KoladaClient, from the synthetic generator (no network)."""
+    """Answers like helpers.sources.kolada.KoladaClient, from the synthetic generator (no network)."""
 
     def __init__(self, goals):
         self.goals = goals

@@ -1,4 +1,4 @@
-"""Tests for helpers.demo_survey: the seeded synthetic survey extract for Dalarna."""
+"""Tests for helpers.sources.demo.survey: the seeded synthetic survey extract for Dalarna."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import demo_survey, lookup, survey_io
-from helpers.cache import RawCache
-from helpers.errors import DataError
+from helpers.core import lookup
+from helpers.core.cache import RawCache
+from helpers.core.errors import DataError
+from helpers.sources import survey_files as survey_io
+from helpers.sources.demo import survey as demo_survey
 
 DEMO_MAP = Path(__file__).parents[1] / "params" / "survey_variables_demo.yaml"
 ANSWERS = list(demo_survey.ANSWER_COLUMNS)

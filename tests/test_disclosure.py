@@ -1,4 +1,4 @@
-"""Tests for helpers.disclosure.suppress_small_cells: thresholds, params, complementary suppression, no leaks."""
+"""Tests for helpers.stats.disclosure.suppress_small_cells: thresholds, params, complementary suppression, no leaks."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import disclosure, indicators
-from helpers.errors import DataError
-from helpers.indicators import FLAG_OK, FLAG_SUPPRESSED
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.core.indicators import FLAG_OK, FLAG_SUPPRESSED
+from helpers.stats import disclosure
 
 PRIMARY = "färre än 5 svarande (röjandekontroll)"
 SECONDARY = "dold för att skydda en cell med färre än 5 svarande (röjandekontroll)"

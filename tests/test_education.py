@@ -1,4 +1,4 @@
-"""Tests for helpers.education: gaps, trends, who gained, SII/RII – hand-checked and on the demo."""
+"""Tests for helpers.stats.education: gaps, trends, who gained, SII/RII – hand-checked and on the demo."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from helpers import data_mortality as dmo
-from helpers import demo_mortality, education, indicators, inequality
-from helpers import lifetable as lt
-from helpers.errors import DataError
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.sources import mortality as dmo
+from helpers.sources.demo import mortality as demo_mortality
+from helpers.stats import education, inequality
+from helpers.stats import lifetable as lt
 
 
 def _table(rows: list[tuple], *, length: int = 1, se: bool = False) -> pd.DataFrame:

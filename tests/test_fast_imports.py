@@ -1,4 +1,4 @@
-"""Tests for :mod:`helpers._fast_imports` (run in fresh interpreters: it changes ``sys.modules``)."""
+"""Tests for :mod:`helpers.core.fast_imports` (run in fresh interpreters: it changes ``sys.modules``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from helpers import paths
+from helpers.core import paths
 
 
 def _run(code: str) -> str:
@@ -25,7 +25,7 @@ def test_importing_helpers_params_marks_the_slow_checker_absent_and_notebooks_st
     out = _run(
         f"""
         import sys
-        import helpers.params
+        import helpers.config.params
         assert sys.modules["rfc3987_syntax"] is None
         try:
             import rfc3987_syntax
@@ -50,7 +50,7 @@ def test_an_already_imported_module_is_left_alone():
         """
         import sys, types
         sys.modules["rfc3987_syntax"] = types.ModuleType("rfc3987_syntax")
-        from helpers._fast_imports import skip_iri_format_checker
+        from helpers.core.fast_imports import skip_iri_format_checker
         print(skip_iri_format_checker(), sys.modules["rfc3987_syntax"] is not None)
         """
     )

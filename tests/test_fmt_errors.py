@@ -2,8 +2,8 @@ import math
 
 import matplotlib.pyplot as plt
 
-from helpers import fmt
-from helpers.errors import DataError, Problem
+from helpers.core import fmt
+from helpers.core.errors import DataError, Problem
 
 NB = "\u00a0"
 

@@ -2,8 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import data, demo, geo, indicators, lookup
-from helpers.errors import DataError
+from helpers.core import geo, indicators, lookup
+from helpers.core.errors import DataError
+from helpers.sources import life_expectancy as data
+from helpers.sources.demo import base as demo
 
 
 def test_all_290_kommuner_join_to_boundaries():

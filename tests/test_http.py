@@ -1,4 +1,4 @@
-"""Tests of helpers.http against a local replay server (no network)."""
+"""Tests of helpers.core.http against a local replay server (no network)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from replay_server import ReplayServer, Reply, bypass_proxies, serving
 
-from helpers import http
-from helpers.errors import SourceError
+from helpers.core import http
+from helpers.core.errors import SourceError
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import indicators as ind
-from helpers.errors import DataError
+from helpers.core import indicators as ind
+from helpers.core.errors import DataError
 
 
 def _rows(**over):

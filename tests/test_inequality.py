@@ -1,4 +1,4 @@
-"""Tests for helpers.inequality: gaps, and SII/RII against PHEindicatormethods' fixtures."""
+"""Tests for helpers.stats.inequality: gaps, and SII/RII against PHEindicatormethods' fixtures."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import indicators
-from helpers import inequality as iq
-from helpers.errors import DataError
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.stats import inequality as iq
 
 SII_FIXTURE = Path("phe_indicatormethods") / "csv" / "testdata_SII__testdata_SII.csv"
 

@@ -1,4 +1,4 @@
-"""Tests of helpers.kolada: the v3 client against a replay server, and the conversion.
+"""Tests of helpers.sources.kolada: the v3 client against a replay server, and the conversion.
 
 Tests without the ``reference_dir`` fixture build their own small envelopes and
 pass without ../shared; the others replay the recorded real Kolada files.
@@ -23,8 +23,9 @@ from replay_server import (
     serving,
 )
 
-from helpers import cache, indicators, kolada, lookup
-from helpers.errors import DataError, SourceError
+from helpers.core import cache, indicators, lookup
+from helpers.core.errors import DataError, SourceError
+from helpers.sources import kolada
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for helpers.lifeexp: hand-computed cases, missing values and properties on demo data."""
+"""Tests for helpers.stats.lifeexp: hand-computed cases, missing values and properties on demo data."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import indicators, lifeexp
-from helpers.errors import DataError
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.stats import lifeexp
 
 SOURCE = "Källa: testdata"
 NAMES = {
@@ -267,7 +268,7 @@ def test_inputs_not_modified():
 # -- properties on the demo data -------------------------------------------------------------------
 @pytest.fixture
 def demo_dalarna(tmp_root):
-    from helpers import data
+    from helpers.sources import life_expectancy as data
 
     return data.life_expectancy("demo", lan_code="20")
 
@@ -296,7 +297,7 @@ def test_ranks_are_a_permutation_on_demo(demo_dalarna):
 
 
 def test_knivsta_missing_early_is_counted(tmp_root):
-    from helpers import data
+    from helpers.sources import life_expectancy as data
 
     uppsala = data.life_expectancy("demo", lan_code="03")
     r = lifeexp.county_range(uppsala, "03")

@@ -1,4 +1,4 @@
-"""Tests for helpers.lifetable: PHE fixtures, hand-checked cases, properties, errors, SCB data."""
+"""Tests for helpers.stats.lifetable: PHE fixtures, hand-checked cases, properties, errors, SCB data."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import indicators
-from helpers import lifetable as lt
-from helpers.errors import DataError
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.stats import lifetable as lt
 
 PHE = "phe_indicatormethods"
 

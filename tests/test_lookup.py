@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from helpers import lookup
-from helpers.errors import DataError
+from helpers.core import lookup
+from helpers.core.errors import DataError
 
 
 def test_counts_and_membership():

@@ -1,4 +1,4 @@
-"""Tests for helpers.narrative: exact Swedish sentences for hand-computed cases."""
+"""Tests for helpers.text.narrative: exact Swedish sentences for hand-computed cases."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 from test_lifeexp import hand_table
 
-from helpers import lifeexp, narrative
-from helpers.errors import DataError
-from helpers.fmt import NBSP
+from helpers.core.errors import DataError
+from helpers.core.fmt import NBSP
+from helpers.stats import lifeexp
+from helpers.text import narrative
 
 Å = f"{NBSP}år"  # numbers and unit are joined by a non-breaking space
 

@@ -1,4 +1,4 @@
-"""Tests for helpers.params: every run file in params/ is valid, and bad files say why."""
+"""Tests for helpers.config.params: every run file in params/ is valid, and bad files say why."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import lookup, params
-from helpers.errors import DataError
+from helpers.config import params
+from helpers.core import lookup
+from helpers.core.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "data" / "mini_template.ipynb"

@@ -1,4 +1,4 @@
-"""Tests for helpers.plots: figures, Swedish labels, decimal commas, source line, uncertainty."""
+"""Tests for helpers.plots.common: figures, Swedish labels, decimal commas, source line, uncertainty."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from test_lifeexp import hand_table
 
-from helpers import geo, indicators, lifeexp, plots
-from helpers.fmt import SYNTHETIC_LABEL
+from helpers.core import geo, indicators
+from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.plots import common as plots
+from helpers.stats import lifeexp
 
 SOURCE = "Källa: testdata"
 KOMMUNER = {"2080": "Falun", "2081": "Borlänge", "2062": "Mora", "2021": "Vansbro"}
@@ -62,7 +64,7 @@ def ci_table() -> pd.DataFrame:
 
 @pytest.fixture
 def demo_table(tmp_root):
-    from helpers import data
+    from helpers.sources import life_expectancy as data
 
     return data.life_expectancy("demo", lan_code="20")
 
@@ -140,7 +142,7 @@ def test_ranked_bars_demo(demo_table):
 
 
 def test_ranked_bars_needs_one_sex(demo_table):
-    from helpers.errors import DataError
+    from helpers.core.errors import DataError
 
     with pytest.raises(DataError, match="Välj ett kön"):
         plots.ranked_bars(demo_table)

@@ -1,4 +1,4 @@
-"""Tests for helpers.plots_lifetable: every figure returns a Figure with Swedish text and sources."""
+"""Tests for helpers.plots.lifetable: every figure returns a Figure with Swedish text and sources."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from helpers import data_mortality as dmo  # noqa: E402
-from helpers import education, indicators  # noqa: E402
-from helpers import plots_lifetable as pl  # noqa: E402
-from helpers.errors import DataError  # noqa: E402
-from helpers.fmt import SYNTHETIC_LABEL  # noqa: E402
+from helpers.core import indicators
+from helpers.core.errors import DataError  # noqa: E402
+from helpers.core.fmt import SYNTHETIC_LABEL  # noqa: E402
+from helpers.plots import lifetable as pl  # noqa: E402
+from helpers.sources import mortality as dmo  # noqa: E402
+from helpers.stats import education  # noqa: E402
 
 
 @pytest.fixture(scope="module")

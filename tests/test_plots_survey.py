@@ -1,4 +1,4 @@
-"""Tests for helpers.plots_survey: flags drawn visibly, suppressed rows blank with a reason, no small cells."""
+"""Tests for helpers.plots.survey: flags drawn visibly, suppressed rows blank with a reason, no small cells."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ import pytest
 from matplotlib.figure import Figure
 from test_survey_report import SOURCE, hand_micro
 
-from helpers import indicators, plots, plots_survey, survey_report
-from helpers.fmt import num
+from helpers.core import indicators
+from helpers.core.fmt import num
+from helpers.plots import common as plots
+from helpers.plots import survey as plots_survey
+from helpers.report import survey_analysis as survey_report
 
 CELLS = [
     ("2080", 2020, 800, 90),
@@ -175,7 +178,7 @@ def test_response_chart(est):
 
 def test_empty_input_is_a_clear_error(est):
     _, e = est
-    from helpers.errors import DataError
+    from helpers.core.errors import DataError
 
     with pytest.raises(DataError):
         plots_survey.prevalence_bars(e.table.iloc[0:0])

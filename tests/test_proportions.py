@@ -1,4 +1,4 @@
-"""Tests for helpers.proportions: Wilson (vs PHEindicatormethods), Clopper–Pearson, Korn–Graubard, Kolada."""
+"""Tests for helpers.stats.proportions: Wilson (vs PHEindicatormethods), Clopper–Pearson, Korn–Graubard, Kolada."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import indicators
-from helpers import proportions as pr
-from helpers.errors import DataError
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.stats import proportions as pr
 
 
 def _read(path):

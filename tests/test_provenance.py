@@ -1,4 +1,4 @@
-"""Tests for helpers.provenance: git revision fallback, versions, manifest entries, Markdown."""
+"""Tests for helpers.core.provenance: git revision fallback, versions, manifest entries, Markdown."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from importlib import metadata
 
 import pandas as pd
 
-from helpers import provenance
-from helpers.cache import RawCache
+from helpers.core import provenance
+from helpers.core.cache import RawCache
 
 
 def test_git_revision_outside_a_repository(tmp_path):

@@ -1,4 +1,4 @@
-"""Tests for helpers.reliability: every branch of the NCHS 2017 standard at and around its thresholds."""
+"""Tests for helpers.stats.reliability: every branch of the NCHS 2017 standard at and around its thresholds."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import indicators
-from helpers import reliability as rel
-from helpers.fmt import NBSP
-from helpers.indicators import FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, FLAG_UNCERTAIN
+from helpers.core import indicators
+from helpers.core.fmt import NBSP
+from helpers.core.indicators import FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, FLAG_UNCERTAIN
+from helpers.stats import reliability as rel
 
 
 def one(p, n=1000, se=None, df=100, lo=None, hi=None, n_eff=None):

@@ -1,4 +1,4 @@
-"""Tests for helpers.reports: the per-kommun runner on the small test template.
+"""Tests for helpers.run.runner: the per-kommun runner on the small test template.
 
 The template ``tests/data/mini_template.ipynb`` has the parameter contract of
 ``notebooks/templates/kommunprofil.ipynb`` and fails on request through
@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import reports
-from helpers.errors import DataError
+from helpers.core.errors import DataError
+from helpers.run import runner as reports
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "data" / "mini_template.ipynb"

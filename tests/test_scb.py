@@ -1,4 +1,4 @@
-"""Tests of helpers.scb: the json-stat2 parser and the PxWebApi 2.0 client (no network).
+"""Tests of helpers.sources.scb: the json-stat2 parser and the PxWebApi 2.0 client (no network).
 
 Tests without ``reference_dir`` use small inline cubes; the others read or replay
 the recorded SCB responses in ../shared/reference/scb/pxweb_v2_examples.
@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 from replay_server import PxWebFake, ReplayServer, Reply, bypass_proxies, jsonstat_cube, serving
 
-from helpers import cache, scb
-from helpers.errors import DataError, SourceError
+from helpers.core import cache
+from helpers.core.errors import DataError, SourceError
+from helpers.sources import scb
 
 
 @pytest.fixture

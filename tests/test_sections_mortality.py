@@ -1,4 +1,4 @@
-"""Tests for helpers.sections (hand-made cases and demo data) and notebook 02 run with papermill."""
+"""Tests for helpers.report.mortality (hand-made cases and demo data) and notebook 02 run with papermill."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import data_mortality as dmo  # noqa: E402
-from helpers import education, indicators, sections  # noqa: E402
-from helpers.errors import DataError  # noqa: E402
-from helpers.fmt import SYNTHETIC_LABEL  # noqa: E402
+from helpers.core import indicators
+from helpers.core.errors import DataError  # noqa: E402
+from helpers.core.fmt import SYNTHETIC_LABEL  # noqa: E402
+from helpers.report import mortality as sections
+from helpers.sources import mortality as dmo  # noqa: E402
+from helpers.stats import education  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "02_medellivslangd_utbildning.ipynb"
@@ -355,7 +357,7 @@ def demo_root(tmp_path_factory):
     (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FOLKHALSA_ROOT", str(root))
-        from helpers import demo_mortality
+        from helpers.sources.demo import mortality as demo_mortality
 
         demo_mortality.write_mortality_demo()
         yield root

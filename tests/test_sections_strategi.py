@@ -1,7 +1,8 @@
 import matplotlib.pyplot as plt
 
-from helpers import sections_strategi, strategi
-from helpers.fmt import SYNTHETIC_LABEL
+from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.report import strategi as sections_strategi
+from helpers.stats import strategi
 
 
 def test_strategi_section_for_falun(tmp_root):

@@ -1,4 +1,4 @@
-"""Tests for helpers.sections_survey and notebook 03 (run with papermill on demo data and on an own extract)."""
+"""Tests for helpers.report.survey and notebook 03 (run with papermill on demo data and on an own extract)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import pytest
 import yaml
 from test_data_survey import write_own_extract
 
-from helpers import data_survey, indicators, sections_survey, survey_report
-from helpers.errors import DataError
-from helpers.fmt import SYNTHETIC_LABEL
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.report import survey as sections_survey
+from helpers.report import survey_analysis as survey_report
+from helpers.sources import survey_data as data_survey
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "03_levnadsvanor_enkat.ipynb"

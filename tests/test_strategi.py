@@ -1,4 +1,4 @@
-"""Tests for helpers.strategi: goal file, status rules, comparisons, groups, ranks, deviations."""
+"""Tests for helpers.stats.strategi: goal file, status rules, comparisons, groups, ranks, deviations."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import indicators, lookup, strategi
-from helpers.errors import DataError
+from helpers.core import indicators, lookup
+from helpers.core.errors import DataError
+from helpers.stats import strategi
 
 FALUN, BORLANGE, DALARNA, RIKET = "2080", "2081", "0020", "0000"
 PEERS = ["0840", "1292", "1383", "1489", "2321", "2380", "2580"]  # real 2024 peers of Falun
@@ -639,7 +640,7 @@ def test_uncertain_deviations_are_marked():
 
 # --------------------------------------------------------------------------- Kolada group
 class FakeClient:
-    """Returns a recorded-like /v3/kpi_groups answer (a DataFrame, as helpers.kolada does)."""
+    """Returns a recorded-like /v3/kpi_groups answer (a DataFrame, as helpers.sources.kolada does)."""
 
     def __init__(self, groups):
         self.groups = groups
@@ -744,7 +745,7 @@ def test_goal_19_on_recorded_real_kolada_data(reference_dir):
             )
         )
     flat = pd.concat(frames, ignore_index=True)
-    from helpers import kolada
+    from helpers.sources import kolada
 
     # the column names of kolada.flatten_values
     table = kolada.to_indicator_table(

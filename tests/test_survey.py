@@ -1,4 +1,4 @@
-"""Tests for helpers.survey: hand-computed Taylor variances, svy as reference, simulation, comparisons."""
+"""Tests for helpers.stats.survey: hand-computed Taylor variances, svy as reference, simulation, comparisons."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import indicators, survey
-from helpers.errors import DataError
-from helpers.indicators import FLAG_OK, FLAG_SUPPRESSED
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.core.indicators import FLAG_OK, FLAG_SUPPRESSED
+from helpers.stats import survey
 
 # ------------------------------------------------------------------ fixtures
 TINY = pd.DataFrame(

@@ -1,4 +1,4 @@
-"""Tests for helpers.survey_io: reading, validating and converting survey extracts.
+"""Tests for helpers.sources.survey_files: reading, validating and converting survey extracts.
 
 The malformed corpus lives in tests/malformed/ (text fixtures); encodings,
 Excel and SPSS files are generated in tmp_path. Every malformed case checks
@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import indicators, survey_io
-from helpers.errors import DataError
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.sources import survey_files as survey_io
 
 MALFORMED = Path(__file__).parent / "malformed"
 MAP = MALFORMED / "map.yaml"

@@ -1,4 +1,4 @@
-"""Tests for helpers.survey_report: the "59 smokers" answer, comparisons, response pattern, tables.
+"""Tests for helpers.report.survey_analysis: the "59 smokers" answer, comparisons, response pattern, tables.
 
 Hand-checked cases use equal weights with one PSU per respondent and one
 stratum, where the design-based variance of a proportion is exactly
@@ -12,10 +12,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import indicators, lookup, survey, survey_report
-from helpers.disclosure import suppress_small_cells
-from helpers.errors import DataError
-from helpers.fmt import num
+from helpers.core import indicators, lookup
+from helpers.core.errors import DataError
+from helpers.core.fmt import num
+from helpers.report import survey_analysis as survey_report
+from helpers.stats import survey
+from helpers.stats.disclosure import suppress_small_cells
 
 SOURCE = "Källa: testenkät"
 AGES = ("16–29", "30–44", "45–64", "65–84")
@@ -200,7 +202,7 @@ def test_kommun_comparison_against_county_sweden_and_colours(county):
     )
     assert cmp["area_type"].iloc[0] == "region"
     by = cmp.set_index("area_code")
-    # County: the same numbers as helpers.survey.compare_with_parent.
+    # County: the same numbers as helpers.stats.survey.compare_with_parent.
     parent = survey.compare_with_parent(data, "daily_smoking", "lan", direction="lower_is_better")
     parent = parent.set_index(parent["kommun"].astype(str))
     for k in ("2080", "2081", "2062"):

@@ -8,8 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import lifeexp, lookup, narrative
-from helpers.fmt import SYNTHETIC_LABEL, num
+from helpers.core import lookup
+from helpers.core.fmt import SYNTHETIC_LABEL, num
+from helpers.stats import lifeexp
+from helpers.text import narrative
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "notebooks" / "templates" / "kommunprofil.ipynb"
@@ -113,7 +115,7 @@ EXPECTED_IMAGES = 15
 
 @pytest.mark.slow
 def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
-    from helpers import data
+    from helpers.sources import life_expectancy as data
 
     kommun, year = "2085", 2024  # Ludvika, not the default
     nb = _execute(
@@ -157,7 +159,7 @@ def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
 
 @pytest.mark.slow
 def test_county_notebook_runs(tmp_root, monkeypatch):
-    from helpers import data
+    from helpers.sources import life_expectancy as data
 
     nb = _execute(
         COUNTY_NB,

@@ -1,4 +1,4 @@
-"""Tests for helpers.explore (pure preparation) and helpers.widgets (the explorer, no browser).
+"""Tests for helpers.explorer.explore (pure preparation) and helpers.explorer.widgets (the explorer, no browser).
 
 The explorer is driven the way a user drives it – by changing the widgets'
 values – and the tests check the resulting table, figure texts and files.
@@ -13,11 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import data, demo_survey, explore, indicators, lifetable, lookup, survey, widgets
-from helpers.cache import RawCache
-from helpers.errors import DataError
-from helpers.fmt import SYNTHETIC_LABEL
-from helpers.widgets import Explorer
+from helpers.core import indicators, lookup
+from helpers.core.cache import RawCache
+from helpers.core.errors import DataError
+from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.explorer import explore, widgets
+from helpers.explorer.widgets import Explorer
+from helpers.sources import life_expectancy as data
+from helpers.sources.demo import survey as demo_survey
+from helpers.stats import lifetable, survey
 
 LE = explore.INDICATORS["medellivslangd"]
 SMOKING = explore.INDICATORS["daglig_rokning"]

@@ -15,7 +15,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers import demo, paths
+from helpers.core import paths
+from helpers.sources.demo import base as demo
 
 ROOT = paths.PACKAGE_DIR.parent.parent
 NOTEBOOKS = ROOT / "notebooks"

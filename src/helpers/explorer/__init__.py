@@ -1,0 +1,1 @@
+"""Interactive exploration (ipywidgets) on top of the report layer."""

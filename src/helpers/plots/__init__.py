@@ -1,0 +1,1 @@
+"""Charts and maps (matplotlib, GeoPandas); every plot takes data and an optional ``ax``."""

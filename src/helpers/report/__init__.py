@@ -1,0 +1,1 @@
+"""Report sections: one builder per section of the kommun report."""

@@ -1,0 +1,1 @@
+"""Batch runs: the per-kommun report runner, warm kernels and the index."""

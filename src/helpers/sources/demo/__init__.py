@@ -1,0 +1,1 @@
+"""Synthetic demo data in the shape of the real sources (one synthetic population)."""

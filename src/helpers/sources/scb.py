@@ -1,0 +1,779 @@
+"""Client for Statistics Sweden's PxWebApi 2.0 and a json-stat2 parser.
+
+Base URL ``https://statistikdatabasen.scb.se/api/v2/``. The client reads the
+API's published limits from ``/config`` (``maxDataCells``,
+``maxCallsPerTimeWindow``, ``timeWindow``), throttles to them, and splits a
+data query by its largest dimension until each request stays under the cell
+limit; the json-stat2 answers are parsed by :func:`jsonstat2_to_frame` into a
+tidy long frame and concatenated.
+
+Why not ``pxwebpy``
+-------------------
+``pxwebpy`` 0.6 (installed, ``import pxweb``) does speak PxWebApi 2.0 and splits
+large queries, but it does not fit the workbook's rules, so this module is
+written on :mod:`helpers.core.http` instead:
+
+* caching is an in-memory ``requests_cache`` session (one hour), not the
+  write-once :class:`helpers.core.cache.RawCache` with a provenance manifest, and
+  its internal client cannot be given another cache without patching private
+  code;
+* errors are English ``requests.HTTPError``/``ValueError`` texts, not
+  :class:`helpers.core.errors.SourceError` in Swedish; only 429 is retried
+  (connection errors and 5xx are not), with no configurable backoff;
+* constructing ``PxApi`` makes two network calls (``/config`` and ``/tables``);
+* its json-stat2 unpacking yields either codes *or* labels per dimension (not
+  both) and ignores the ``status`` field and the sparse (object) form of
+  ``value``.
+
+The json-stat2 row order is row-major: the last dimension in ``id`` varies
+fastest. SCB adds a small random noise (Cell Key Method) to population
+figures from reference year 2025; the table notes say so and are kept in
+``frame.attrs["note"]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import numpy as np
+import pandas as pd
+
+from helpers.core.cache import RawCache
+from helpers.core.errors import DataError, SourceError
+from helpers.core.http import HttpClient, Throttle, decode_json
+
+DEFAULT_BASE_URL = "https://statistikdatabasen.scb.se/api/v2/"
+SOURCE = "Källa: SCB"
+
+#: Remaining life expectancy at age 30 by education level, sex and county, five-year
+#: periods (v1 ``START/BE/BE0701/LivslUtbLan``).
+TAB_E30_EDUCATION_LAN = "TAB4879"
+#: Population per month by region, age and sex (the recorded example table).
+TAB_POPULATION_MONTH = "TAB6471"
+
+# Deaths and population by single age, sex, kommun and year. Their PxWebApi 2.0
+# table ids (TAB....) could not be looked up offline: these are the v1 paths and
+# content codes. The v2 ids MUST be confirmed online, e.g. with
+# resolve_table_id(DEATHS_QUERY, label_contains="döda") and
+# resolve_table_id(POPULATION_QUERY, label_contains="folkmängd"), and then pinned here.
+#: v1 path of deaths by region, age, sex and year (content code :data:`DEATHS_CONTENTS_CODE`).
+V1_DEATHS_KOMMUN = "BE/BE0101/BE0101I/DodaFodelsearK"
+DEATHS_CONTENTS_CODE = "BE0101D9"
+DEATHS_QUERY = "döda efter region ålder kön år"
+#: v1 path of population 31 December by region, age, sex and year (content code
+#: :data:`POPULATION_CONTENTS_CODE`).
+V1_POPULATION_KOMMUN = "BE/BE0101/BE0101A/BefolkningNy"
+POPULATION_CONTENTS_CODE = "BE0101N1"
+POPULATION_QUERY = "folkmängd efter region ålder kön år"
+
+#: Used before ``/config`` has been read (SCB's published limits in 2026).
+DEFAULT_MAX_CALLS = 3
+DEFAULT_TIME_WINDOW = 1.0
+MAX_SEARCH_PAGES = 50
+
+_TABLE_ID = re.compile(r"[A-Za-z0-9_]+")
+
+
+def scb_cache() -> RawCache:
+    """Return the raw cache for SCB responses (``data/raw/scb``)."""
+    return RawCache("scb", SOURCE)
+
+
+# -- json-stat2 ------------------------------------------------------------------------
+def _jsonstat_error(what: str, where: str | None) -> SourceError:
+    place = f" från {where}" if where else ""
+    return SourceError(f"SCB:s json-stat2-svar{place} kan inte läsas: {what}.")
+
+
+def _dimension_codes(
+    dim_id: str, dim: Any, size: int, where: str | None
+) -> tuple[list[str], list[str]]:
+    """Return the codes in index order and their labels for one json-stat2 dimension."""
+    if not isinstance(dim, dict) or not isinstance(dim.get("category"), dict):
+        raise _jsonstat_error(f"dimensionen '{dim_id}' saknar 'category'", where)
+    cat = dim["category"]
+    labels = cat.get("label") or {}
+    if not isinstance(labels, dict):
+        raise _jsonstat_error(f"'category.label' i '{dim_id}' är inget objekt", where)
+    index = cat.get("index")
+    if index is None:
+        codes = list(labels)
+    elif isinstance(index, list):
+        codes = [str(c) for c in index]
+    elif isinstance(index, dict):
+        positions = sorted(index.items(), key=lambda kv: kv[1])
+        if [p for _, p in positions] != list(range(len(positions))):
+            raise _jsonstat_error(f"'category.index' i '{dim_id}' är inte 0, 1, 2, …", where)
+        codes = [str(c) for c, _ in positions]
+    else:
+        raise _jsonstat_error(f"'category.index' i '{dim_id}' är varken lista eller objekt", where)
+    if len(codes) != size:
+        raise _jsonstat_error(
+            f"'{dim_id}' har {len(codes)} kategorier men 'size' säger {size}", where
+        )
+    return codes, [str(labels.get(c, c)) for c in codes]
+
+
+def _expand(field: Any, n: int, name: str, where: str | None) -> list[Any]:
+    """Return a dense list of ``n`` items from a json-stat2 array, object or scalar field."""
+    if field is None:
+        return [None] * n
+    if isinstance(field, list):
+        if len(field) != n:
+            raise _jsonstat_error(
+                f"'{name}' har {len(field)} element men dimensionerna ger {n} celler", where
+            )
+        return field
+    if isinstance(field, dict):
+        out: list[Any] = [None] * n
+        for key, val in field.items():
+            try:
+                pos = int(key)
+            except (TypeError, ValueError):
+                raise _jsonstat_error(f"'{name}' har en ogiltig position {key!r}", where) from None
+            if not 0 <= pos < n:
+                raise _jsonstat_error(f"'{name}' har position {pos} utanför 0–{n - 1}", where)
+            out[pos] = val
+        return out
+    if name == "status" and isinstance(field, str):
+        return [field] * n
+    raise _jsonstat_error(f"'{name}' har oväntad typ {type(field).__name__}", where)
+
+
+def jsonstat2_to_frame(obj: Mapping[str, Any], where: str | None = None) -> pd.DataFrame:
+    """Parse a json-stat2 dataset into a tidy long DataFrame.
+
+    Parameters
+    ----------
+    obj : mapping
+        A decoded json-stat2 ``dataset`` (``id``, ``size``, ``dimension``, ``value``,
+        optional ``status``).
+    where : str, optional
+        Where it came from (URL or file), for error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell in json-stat2 (row-major) order: a column per dimension
+        holding the category codes, a ``<dimension>_label`` column per dimension,
+        ``value`` (float, NaN where the value is null) and ``status`` (the cell's
+        status symbol, ``""`` when none). ``attrs`` holds ``label``, ``source``,
+        ``updated``, ``note`` and the dimension ids (``dimensions``).
+
+    Raises
+    ------
+    SourceError
+        If the object is not a json-stat2 dataset or its parts disagree (sizes,
+        index, number of values).
+    """
+    if not isinstance(obj, Mapping):
+        raise _jsonstat_error("svaret är inget objekt", where)
+    if obj.get("class", "dataset") != "dataset":
+        raise _jsonstat_error(f"klassen är '{obj.get('class')}', inte 'dataset'", where)
+    ids, sizes, dims = obj.get("id"), obj.get("size"), obj.get("dimension")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise _jsonstat_error("'id' saknas eller är ingen lista av namn", where)
+    if not isinstance(sizes, list) or not all(
+        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes
+    ):
+        raise _jsonstat_error("'size' saknas eller är ingen lista av heltal", where)
+    if len(ids) != len(sizes):
+        raise _jsonstat_error(f"'id' har {len(ids)} namn men 'size' {len(sizes)} storlekar", where)
+    if not isinstance(dims, dict):
+        raise _jsonstat_error("'dimension' saknas", where)
+    reserved = {"value", "status"}
+    clash = [d for d in ids if d in reserved or f"{d}_label" in ids]
+    if clash:
+        raise _jsonstat_error(f"dimensionsnamn krockar med kolumnnamn: {', '.join(clash)}", where)
+    n = math.prod(sizes)
+    if "value" not in obj:
+        raise _jsonstat_error("'value' saknas", where)
+    raw_values = _expand(obj["value"], n, "value", where)
+    bad = [
+        v
+        for v in raw_values
+        if v is not None and not (isinstance(v, int | float) and not isinstance(v, bool))
+    ]
+    if bad:
+        raise _jsonstat_error(f"'value' innehåller annat än tal och null, t.ex. {bad[0]!r}", where)
+    status = _expand(obj.get("status"), n, "status", where)
+
+    columns: dict[str, Any] = {}
+    repeat_after = n
+    for dim_id, size in zip(ids, sizes, strict=True):
+        if dim_id not in dims:
+            raise _jsonstat_error(f"dimensionen '{dim_id}' saknas i 'dimension'", where)
+        codes, labels = _dimension_codes(dim_id, dims[dim_id], size, where)
+        repeat_after = repeat_after // size if size else 0
+        tiles = n // (size * repeat_after) if size and repeat_after else 0
+        pos = np.tile(np.repeat(np.arange(size), repeat_after), tiles)
+        columns[dim_id] = pd.array(
+            np.asarray(codes, dtype=object)[pos] if size else [], dtype="string"
+        )
+        columns[f"{dim_id}_label"] = pd.array(
+            np.asarray(labels, dtype=object)[pos] if size else [], dtype="string"
+        )
+    order = [*ids, *(f"{d}_label" for d in ids)]
+    frame = pd.DataFrame({c: columns[c] for c in order})
+    frame["value"] = np.array(
+        [np.nan if v is None else float(v) for v in raw_values], dtype="float64"
+    )
+    frame["status"] = pd.array(["" if s is None else str(s) for s in status], dtype="string")
+    frame.attrs.update(
+        {
+            "label": obj.get("label", ""),
+            "source": obj.get("source", ""),
+            "updated": obj.get("updated", ""),
+            "note": list(obj.get("note") or []),
+            "dimensions": list(ids),
+        }
+    )
+    return frame
+
+
+# -- query planning ----------------------------------------------------------------------
+def count_cells(selection: Mapping[str, Sequence[str]]) -> int:
+    """Return the number of data cells a selection asks for (product of its lengths)."""
+    return math.prod(len(v) for v in selection.values())
+
+
+def split_selection(
+    selection: Mapping[str, Sequence[str]], max_cells: int
+) -> list[dict[str, list[str]]]:
+    """Split a selection so that every part asks for at most ``max_cells`` cells.
+
+    The largest dimension is split first, into as few parts as possible; if one
+    value of it is still too many cells, the parts are split further by the next
+    largest dimension, and so on.
+
+    Parameters
+    ----------
+    selection : mapping of str to sequence of str
+        Dimension id -> value codes.
+    max_cells : int
+        The API's cell limit.
+
+    Returns
+    -------
+    list of dict
+        Parts whose union is the selection, in the order of the codes.
+
+    Raises
+    ------
+    DataError
+        If ``max_cells`` is smaller than 1.
+    """
+    if max_cells < 1:
+        raise DataError("Cellgränsen måste vara minst 1")
+    sel = {k: list(v) for k, v in selection.items()}
+    total = count_cells(sel)
+    if total <= max_cells:
+        return [sel]
+    splittable = [k for k, v in sel.items() if len(v) > 1]
+    if not splittable:  # pragma: no cover - a single cell is never above a limit >= 1
+        return [sel]
+    largest = max(splittable, key=lambda k: len(sel[k]))
+    other = total // len(sel[largest])
+    step = max(1, max_cells // other)
+    parts: list[dict[str, list[str]]] = []
+    for i in range(0, len(sel[largest]), step):
+        part = dict(sel)
+        part[largest] = sel[largest][i : i + step]
+        parts.extend(split_selection(part, max_cells))
+    return parts
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The API limits published in ``/config``."""
+
+    max_data_cells: int
+    max_calls: int
+    time_window: float
+
+
+class ScbClient:
+    """Client for SCB's PxWebApi 2.0 with limits from ``/config``, splitting and a raw cache.
+
+    Parameters
+    ----------
+    base_url : str
+        API root, ``https://statistikdatabasen.scb.se/api/v2/`` by default.
+    cache : RawCache, optional
+        Where raw responses are stored; ``RawCache("scb", "Källa: SCB")`` by default.
+    use_cache : bool
+        Read a response from the cache when the same request is cached (no request
+        is made). This includes ``/config``, so the split of a query, and hence the
+        cached parts, stay the same between runs. ``False`` always fetches.
+    lang : {"sv", "en"}
+        Language of labels.
+    http : HttpClient, optional
+        HTTP layer; otherwise one is built from ``timeout``, ``retries`` and
+        ``backoff``. Its throttle is replaced by the limits in ``/config``.
+    timeout, retries, backoff
+        Passed to :class:`helpers.core.http.HttpClient`.
+    max_data_cells : int, optional
+        A lower cell limit than the published one (never a higher one).
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        cache: RawCache | None = None,
+        *,
+        use_cache: bool = True,
+        lang: str = "sv",
+        http: HttpClient | None = None,
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 1.0,
+        max_data_cells: int | None = None,
+    ):
+        self.base_url = base_url.rstrip("/") + "/"
+        self.cache = cache if cache is not None else scb_cache()
+        self.use_cache = use_cache
+        self.lang = lang
+        self.http = http or HttpClient(
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            throttle=Throttle(DEFAULT_MAX_CALLS, DEFAULT_TIME_WINDOW),
+        )
+        self.max_data_cells = max_data_cells
+        self._config: dict[str, Any] | None = None
+        self._metadata: dict[str, dict[str, Any]] = {}
+
+    # -- transport -----------------------------------------------------------------
+    def url(self, path: str, **params: Any) -> str:
+        """Return the absolute URL of ``path`` with ``lang`` and other query parameters."""
+        query = {"lang": self.lang, **{k: v for k, v in params.items() if v is not None}}
+        return f"{self.base_url}{path.lstrip('/')}?{urlencode(query, quote_via=quote)}"
+
+    def _get(self, url: str, check: Callable[[Any], None] | None = None) -> Any:
+        """GET JSON from the cache or SCB; ``check`` runs before a fetched body is cached."""
+        if self.use_cache:
+            cached = self.cache.get(url)
+            if cached is not None:
+                return decode_json(cached, url)
+        response = self.http.get(url)
+        obj = decode_json(response.content, url)
+        if check is not None:
+            check(obj)
+        self.cache.put(url, response.content, note="SCB PxWebApi 2.0")
+        return obj
+
+    def _post(self, url: str, body: dict[str, Any], check: Callable[[Any], None]) -> Any:
+        """POST a query, or read its answer from the cache.
+
+        The cache key is the URL plus a fragment with the sha256 of the canonical
+        query body (the fragment is never sent); the body itself goes in the note.
+        """
+        text = _canonical(body)
+        key = f"{url}#selection-sha256={hashlib.sha256(text.encode()).hexdigest()[:16]}"
+        if self.use_cache:
+            cached = self.cache.get(key)
+            if cached is not None:
+                obj = decode_json(cached, url)
+                check(obj)
+                return obj
+        response = self.http.post(url, body)
+        obj = decode_json(response.content, url)
+        check(obj)
+        self.cache.put(key, response.content, note=f"SCB PxWebApi 2.0 POST {text}")
+        return obj
+
+    # -- config --------------------------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        """Return ``/config`` and apply its limits (throttle; cell limit for :meth:`data`).
+
+        Raises
+        ------
+        SourceError
+            If ``maxDataCells``, ``maxCallsPerTimeWindow`` or ``timeWindow`` is
+            missing or not a number.
+        """
+        if self._config is None:
+            url = self.url("config")
+            cfg = self._get(url, lambda c: _check_config(c, url))
+            _check_config(cfg, url)
+            self._config = cfg
+            lim = self.limits()
+            self.http.throttle = Throttle(lim.max_calls, lim.time_window)
+        return dict(self._config)
+
+    def limits(self) -> Limits:
+        """Return the limits in force: cell limit (lowered by ``max_data_cells``) and call rate."""
+        cfg = self._config if self._config is not None else self.config()
+        cells = int(cfg["maxDataCells"])
+        if self.max_data_cells is not None:
+            cells = min(cells, int(self.max_data_cells))
+        return Limits(cells, int(cfg["maxCallsPerTimeWindow"]), float(cfg["timeWindow"]))
+
+    # -- tables ----------------------------------------------------------------------
+    def search_tables(
+        self, query: str, *, include_discontinued: bool = False, page_size: int = 100
+    ) -> pd.DataFrame:
+        """Search tables (``/tables?query=``), all result pages.
+
+        Parameters
+        ----------
+        query : str
+            Search words, e.g. ``"folkmängd region ålder kön"``.
+        include_discontinued : bool
+            Also return discontinued tables.
+        page_size : int
+            Results per page requested.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id``, ``label``, ``description``, ``updated``, ``first_period``,
+            ``last_period``, ``time_unit``, ``variable_names``, ``subject_code``,
+            ``discontinued``.
+        """
+        if not isinstance(query, str) or not query.strip():
+            raise DataError("Ange ett sökord för SCB:s tabellsökning")
+        self.config()
+        rows: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            url = self.url(
+                "tables",
+                query=query.strip(),
+                pageSize=page_size,
+                pageNumber=page,
+                includeDiscontinued="true" if include_discontinued else None,
+            )
+            obj = self._get(url, lambda o, url=url: _check_search(o, url))
+            _check_search(obj, url)
+            tables = obj["tables"]
+            for t in tables:
+                rows.append(
+                    {
+                        "id": t["id"],
+                        "label": t.get("label", ""),
+                        "description": t.get("description", ""),
+                        "updated": t.get("updated"),
+                        "first_period": t.get("firstPeriod"),
+                        "last_period": t.get("lastPeriod"),
+                        "time_unit": t.get("timeUnit"),
+                        "variable_names": list(t.get("variableNames") or []),
+                        "subject_code": t.get("subjectCode"),
+                        "discontinued": bool(t.get("discontinued") or False),
+                    }
+                )
+            info = obj.get("page") or {}
+            total_pages = info.get("totalPages") if isinstance(info, dict) else None
+            if not isinstance(total_pages, int) or page >= total_pages or not tables:
+                break
+            page += 1
+            if page > MAX_SEARCH_PAGES:
+                raise SourceError(
+                    f"SCB:s tabellsökning gav fler än {MAX_SEARCH_PAGES} sidor för '{query}'."
+                )
+        columns = [
+            "id",
+            "label",
+            "description",
+            "updated",
+            "first_period",
+            "last_period",
+            "time_unit",
+            "variable_names",
+            "subject_code",
+            "discontinued",
+        ]
+        return pd.DataFrame(rows, columns=columns).drop_duplicates("id").reset_index(drop=True)
+
+    def metadata(self, table_id: str) -> dict[str, Any]:
+        """Return a table's metadata (json-stat2 without values) from ``/tables/{id}/metadata``."""
+        table_id = _check_table_id(table_id)
+        if table_id not in self._metadata:
+            self.config()
+            url = self.url(f"tables/{table_id}/metadata")
+            meta = self._get(url, lambda m: _check_metadata(m, url))
+            _check_metadata(meta, url)
+            self._metadata[table_id] = meta
+        return self._metadata[table_id]
+
+    def dimensions(self, table_id: str) -> dict[str, dict[str, Any]]:
+        """Return per dimension: ``label``, ``codes`` (in order), ``labels``, ``elimination``."""
+        meta = self.metadata(table_id)
+        sizes = meta.get("size") or [None] * len(meta["id"])
+        out = {}
+        for dim_id, size in zip(meta["id"], sizes, strict=True):
+            dim = meta["dimension"].get(dim_id)
+            n = (
+                size
+                if isinstance(size, int)
+                else len(((dim or {}).get("category") or {}).get("label") or {})
+            )
+            codes, labels = _dimension_codes(dim_id, dim, n, f"metadata för {table_id}")
+            out[dim_id] = {
+                "label": dim.get("label", dim_id),
+                "codes": codes,
+                "labels": dict(zip(codes, labels, strict=True)),
+                "elimination": bool((dim.get("extension") or {}).get("elimination", False)),
+            }
+        return out
+
+    def _resolve_selection(
+        self,
+        table_id: str,
+        selection: Mapping[str, Sequence[str] | str],
+        codelists: Mapping[str, str],
+    ) -> dict[str, list[str]]:
+        """Validate a selection against the metadata, expand wildcards, order by the table."""
+        dims = self.dimensions(table_id)
+        problems: list[str] = []
+        unknown = [d for d in selection if d not in dims]
+        if unknown:
+            problems.append(
+                f"okända variabler {', '.join(unknown)} (tabellen har {', '.join(dims)})"
+            )
+        for d in codelists:
+            if d not in selection:
+                problems.append(f"kodlista angiven för '{d}' som inte är vald")
+        out: dict[str, list[str]] = {}
+        for dim_id, info in dims.items():
+            if dim_id not in selection:
+                if not info["elimination"]:
+                    problems.append(f"variabeln '{dim_id}' ({info['label']}) måste väljas")
+                continue
+            raw = selection[dim_id]
+            codes = [raw] if isinstance(raw, str) else list(raw)
+            if not codes or not all(isinstance(c, str) for c in codes):
+                problems.append(f"'{dim_id}': ange minst en kod, som text")
+                continue
+            if dim_id in codelists:
+                if any("*" in c for c in codes):
+                    problems.append(
+                        f"'{dim_id}': jokertecken (*) går inte med kodlista – lista koderna"
+                    )
+                out[dim_id] = list(dict.fromkeys(codes))
+                continue
+            expanded: list[str] = []
+            for c in codes:
+                if c == "*":
+                    expanded.extend(info["codes"])
+                elif c.endswith("*") and c.count("*") == 1:
+                    expanded.extend(k for k in info["codes"] if k.startswith(c[:-1]))
+                elif c.startswith("*") and c.count("*") == 1:
+                    expanded.extend(k for k in info["codes"] if k.endswith(c[1:]))
+                else:
+                    expanded.append(c)
+            expanded = list(dict.fromkeys(expanded))
+            bad = [c for c in expanded if c not in info["labels"]]
+            if bad:
+                problems.append(f"'{dim_id}': okända koder {', '.join(bad[:10])}")
+            if not expanded:
+                problems.append(f"'{dim_id}': inga koder matchar {codes}")
+            out[dim_id] = expanded
+        if problems:
+            raise DataError(
+                f"Urvalet för SCB-tabell {table_id} går inte att använda: {'; '.join(problems)}"
+            )
+        return out
+
+    def data_raw(
+        self,
+        table_id: str,
+        selection: Mapping[str, Sequence[str] | str],
+        codelists: Mapping[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Fetch a selection as json-stat2 objects, one per request part (see :meth:`data`)."""
+        codelists = dict(codelists or {})
+        sel = self._resolve_selection(table_id, selection, codelists)
+        limits = self.limits()
+        url = self.url(f"tables/{table_id}/data", outputFormat="json-stat2")
+        out = []
+        for part in split_selection(sel, limits.max_data_cells):
+            body = {
+                "selection": [
+                    {
+                        "variableCode": d,
+                        "valueCodes": codes,
+                        **({"codelist": codelists[d]} if d in codelists else {}),
+                    }
+                    for d, codes in part.items()
+                ]
+            }
+            obj = self._post(url, body, lambda o, part=part: _check_answer(o, part, url))
+            out.append(obj)
+        return out
+
+    def data(
+        self,
+        table_id: str,
+        selection: Mapping[str, Sequence[str] | str],
+        codelists: Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """Fetch table data as a tidy long frame.
+
+        The selection is checked against the table's metadata (unknown variables
+        or codes raise :class:`DataError`), wildcards (``"*"``, ``"01*"``) are
+        expanded, and the query is split by its largest dimension until every
+        request stays within ``maxDataCells``; the parts are concatenated.
+
+        Parameters
+        ----------
+        table_id : str
+            PxWebApi 2.0 table id, e.g. ``"TAB6471"`` (not a v1 path).
+        selection : dict of str to list of str
+            Variable code -> value codes. Variables left out are eliminated
+            (allowed only where the table says so).
+        codelists : dict of str to str, optional
+            Variable code -> code list id (e.g. ``{"Region": "vs_RegionKommun07"}``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`jsonstat2_to_frame`: one column of codes and one ``_label``
+            column per dimension, ``value`` and ``status``; ``attrs["source"]`` is
+            ``"Källa: SCB"``.
+        """
+        objs = self.data_raw(table_id, selection, codelists)
+        url = self.url(f"tables/{table_id}/data")
+        frames = [jsonstat2_to_frame(o, url) for o in objs]
+        attrs = dict(frames[0].attrs)
+        out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        dims = attrs["dimensions"]
+        if out.duplicated(dims).any():
+            raise SourceError(f"SCB:s svar för {table_id} innehåller samma cell flera gånger.")
+        attrs.update({"source": SOURCE, "table_id": table_id, "requests": len(frames)})
+        out.attrs = attrs
+        return out
+
+
+def _check_config(cfg: Any, url: str) -> None:
+    """Raise :class:`SourceError` unless ``/config`` carries usable limits."""
+    if not isinstance(cfg, dict):
+        raise SourceError(f"SCB:s {url} gav inget konfigurationsobjekt.")
+    problems = []
+    for key in ("maxDataCells", "maxCallsPerTimeWindow", "timeWindow"):
+        val = cfg.get(key)
+        if not isinstance(val, int | float) or isinstance(val, bool) or val < 0:
+            problems.append(f"'{key}' saknas eller är inget tal ({val!r})")
+    if not problems and cfg["maxDataCells"] < 1:
+        problems.append("'maxDataCells' är 0")
+    if problems:
+        raise SourceError(
+            f"SCB:s konfiguration ({url}) är inte som dokumenterat: {'; '.join(problems)}."
+        )
+
+
+def _check_search(obj: Any, url: str) -> None:
+    """Raise :class:`SourceError` unless a search answer has a ``tables`` list with ids."""
+    tables = obj.get("tables") if isinstance(obj, dict) else None
+    if not isinstance(tables, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("id"), str) for t in tables
+    ):
+        raise SourceError(
+            f"SCB:s tabellsökning ({url}) svarade inte som dokumenterat: 'tables' saknas eller saknar id."
+        )
+
+
+def _check_metadata(meta: Any, url: str) -> None:
+    """Raise :class:`SourceError` unless metadata has ``id`` and ``dimension``."""
+    if (
+        not isinstance(meta, dict)
+        or not isinstance(meta.get("dimension"), dict)
+        or not isinstance(meta.get("id"), list)
+    ):
+        raise SourceError(f"SCB:s metadata ({url}) saknar 'id' eller 'dimension'.")
+
+
+def _check_table_id(table_id: str) -> str:
+    if not isinstance(table_id, str) or "/" in table_id or not _TABLE_ID.fullmatch(table_id):
+        raise DataError(
+            f"'{table_id}' är inget tabell-id i PxWebApi 2.0 (t.ex. 'TAB4879'); "
+            "v1-sökvägar som 'BE/BE0101/...' fungerar inte – använd resolve_table_id"
+        )
+    return table_id
+
+
+def _check_answer(obj: Any, part: Mapping[str, Sequence[str]], url: str) -> None:
+    """Check that a json-stat2 answer holds exactly the codes asked for."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("dimension"), dict):
+        raise SourceError(f"SCB:s svar från {url} är inget json-stat2-dataset.")
+    for dim_id, codes in part.items():
+        dim = obj["dimension"].get(dim_id)
+        if not isinstance(dim, dict):
+            raise SourceError(f"SCB:s svar från {url} saknar variabeln '{dim_id}'.")
+        cat = dim.get("category") or {}
+        index = cat.get("index")
+        got = set(index) if isinstance(index, dict | list) else set(cat.get("label") or {})
+        if got != set(codes):
+            missing = sorted(set(codes) - got)[:5]
+            extra = sorted(got - set(codes))[:5]
+            raise SourceError(
+                f"SCB:s svar från {url} har andra koder för '{dim_id}' än de som efterfrågades "
+                f"(saknas: {missing}, oväntade: {extra})."
+            )
+
+
+def resolve_table_id(
+    query: str,
+    client: ScbClient | None = None,
+    *,
+    label_contains: str | Iterable[str] | None = None,
+    include_discontinued: bool = False,
+) -> str:
+    """Find the PxWebApi 2.0 id of a table with the search endpoint.
+
+    Use it once, online, to confirm an id, then pin the id as a constant.
+
+    Parameters
+    ----------
+    query : str
+        Search words.
+    client : ScbClient, optional
+        Client to use; a default one otherwise.
+    label_contains : str or iterable of str, optional
+        Words that must all occur in the table's label (case-insensitive).
+    include_discontinued : bool
+        Also consider discontinued tables.
+
+    Returns
+    -------
+    str
+        The id of the single matching table.
+
+    Raises
+    ------
+    SourceError
+        If no table matches.
+    DataError
+        If several tables match (they are listed; narrow with ``label_contains``).
+    """
+    client = client or ScbClient()
+    found = client.search_tables(query, include_discontinued=include_discontinued)
+    if not include_discontinued:
+        found = found[~found["discontinued"]]
+    words = [label_contains] if isinstance(label_contains, str) else list(label_contains or [])
+    for w in words:
+        found = found[found["label"].str.casefold().str.contains(w.casefold(), regex=False)]
+    if found.empty:
+        raise SourceError(
+            f"SCB:s tabellsökning hittade ingen tabell för '{query}'"
+            + (f" med {words}" if words else "")
+            + "."
+        )
+    if len(found) > 1:
+        listing = "; ".join(f"{r.id}: {r.label}" for r in itertools.islice(found.itertuples(), 10))
+        raise DataError(
+            f"{len(found)} SCB-tabeller matchar '{query}' – ange label_contains eller välj id själv: {listing}"
+        )
+    return str(found["id"].iloc[0])

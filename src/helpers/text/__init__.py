@@ -1,0 +1,1 @@
+"""Generated Swedish sentences (narrative); imports :mod:`helpers.sources` and below."""
