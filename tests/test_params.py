@@ -188,7 +188,7 @@ def test_unknown_data_source(tmp_path):
         tmp_path, f'run: t\ntemplate: {MINI}\nlan: "20"\nparameters:\n  data_source: scb\n'
     )
     (msg,) = problems_of(path)
-    assert "okänd datakälla 'scb' – välj en av: demo, kolada" in msg
+    assert "Datakällan 'scb' kan inte ge en rapport. Välj en av: demo, kolada." in msg
 
 
 def test_unknown_top_level_key(tmp_path):
@@ -286,7 +286,7 @@ def test_all_problems_are_reported_at_once(tmp_path):
         "okänd kommunkod '2099'",
         "workers: ska vara ett heltal ≥ 1",
         "parameters.year",
-        "okänd datakälla 'scb'",
+        "Datakällan 'scb' kan inte ge en rapport",
         "parameters.colour",
         "disclosure.min_n: ska vara ett heltal ≥ 1",
         "disclosure.max_n: okänd nyckel",
@@ -386,7 +386,7 @@ def test_validate_parameters_reports_every_problem():
     assert "kommun: okänd kommunkod '9999'" in text
     assert "year: värdet '2024' är text (str)" in text
     assert "har ingen parameter 'colour'" in text
-    assert "okänd datakälla 'x'" in text
+    assert "Okänd datakälla 'x'" in text
 
 
 def test_template_parameters_reads_the_parameters_cell():

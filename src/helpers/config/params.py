@@ -28,7 +28,7 @@ Schema of a run file
     cell, every value must have the type of the template's default (``int``
     for ``year = 2024``, ``str`` for ``data_source = "demo"``; an ``int`` is
     accepted where the default is a ``float``), and ``data_source`` must be
-    one of :data:`helpers.sources.life_expectancy.DATA_SOURCES`. ``kommun`` may not be given here.
+    one of :data:`helpers.config.sources.RUN_SOURCES`. ``kommun`` may not be given here.
 ``workers`` : int >= 1, optional
     Number of parallel worker processes (default ``min(2, cpu)``).
 ``disclosure`` : mapping, optional
@@ -57,10 +57,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from helpers.config import sources as data_sources
+from helpers.config.yamlfile import StrictLoader, display_path, read_yaml
 from helpers.core import lookup, paths
 from helpers.core.errors import DataError, Problem
 from helpers.core.fast_imports import skip_iri_format_checker
@@ -95,110 +96,6 @@ skip_iri_format_checker()
 
 class ParamsWarning(UserWarning):
     """A run file was accepted but written in a discouraged way (e.g. unquoted codes)."""
-
-
-# -- YAML loading -----------------------------------------------------------------
-
-
-class _LineDict(dict):
-    """A mapping read from YAML that remembers the line (1-based) of each key."""
-
-    lines: dict[Any, int]
-
-
-class _LineList(list):
-    """A sequence read from YAML that remembers the line (1-based) of each item."""
-
-    lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without octal/sexagesimal ints, refusing duplicate keys, recording lines."""
-
-
-# Plain decimal integers only: ``0114`` stays a string, ``20:80`` too.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
-)
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
-    loader.flatten_mapping(node)
-    out = _LineDict()
-    out.lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if key in out:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"nyckeln '{key}' förekommer två gånger (rad {out.lines[key]} och {line})",
-                key_node.start_mark,
-            )
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.lines[key] = line
-    return out
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LineList:
-    out = _LineList(loader.construct_object(child, deep=True) for child in node.value)
-    out.lines = [child.start_mark.line + 1 for child in node.value]
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
-def _display_path(path: Path) -> str:
-    """Return ``path`` relative to the project root when it is inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(paths.project_root().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def read_yaml(path: str | Path) -> dict:
-    """Read a run file with the strict loader (see the module docstring).
-
-    Parameters
-    ----------
-    path : str or Path
-        The YAML file.
-
-    Returns
-    -------
-    dict
-        The top-level mapping (a dict whose ``lines`` attribute maps keys to lines).
-
-    Raises
-    ------
-    DataError
-        If the file is missing, is not valid YAML, has duplicate keys or is not a mapping.
-    """
-    path = Path(path)
-    shown = _display_path(path)
-    if not path.is_file():
-        raise DataError(Problem("filen finns inte", file=shown))
-    try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        row = mark.line + 1 if mark is not None else None
-        reason = exc.problem or str(exc)
-        raise DataError(Problem(f"ogiltig YAML: {reason}", file=shown, row=row)) from None
-    except yaml.YAMLError as exc:
-        raise DataError(Problem(f"ogiltig YAML: {exc}", file=shown)) from None
-    if not isinstance(doc, dict):
-        raise DataError(
-            Problem("filen ska innehålla nycklar som 'run:', 'lan:' och 'parameters:'", file=shown)
-        )
-    return doc
 
 
 # -- codes ------------------------------------------------------------------------
@@ -301,13 +198,13 @@ def _inspect_cached(path: str, mtime_ns: int) -> dict[str, TemplateParameter]:
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not tagged:
         raise DataError(
-            Problem("mallen saknar en kodcell med taggen 'parameters'", file=_display_path(path))
+            Problem("mallen saknar en kodcell med taggen 'parameters'", file=display_path(path))
         )
     if not nb.metadata.get("kernelspec", {}).get("name"):
         raise DataError(
             Problem(
                 "mallen anger ingen kärna (metadata.kernelspec) – öppna och spara den i JupyterLab",
-                file=_display_path(path),
+                file=display_path(path),
             )
         )
     out = {}
@@ -351,7 +248,7 @@ def template_parameters(template: str | Path) -> dict[str, TemplateParameter]:
     """
     path = resolve_template(template)
     if not path.is_file():
-        raise DataError(Problem("mallen finns inte", file=_display_path(path)))
+        raise DataError(Problem("mallen finns inte", file=display_path(path)))
     return _inspect_cached(str(path), path.stat().st_mtime_ns)
 
 
@@ -409,8 +306,6 @@ def _parameter_problems(
     out: dict[str, object] = {}
     lines = lines or {}
     known = ", ".join(spec) or "(inga)"
-    from helpers.sources.life_expectancy import DATA_SOURCES
-
     for key, value in params.items():
         where = f"{prefix}{key}"
         row = lines.get(key)
@@ -446,9 +341,14 @@ def _parameter_problems(
                 f"standardvärde {p.source} är {_type_sv(p.type_name)}{hint}"
             )
             continue
-        if key == "data_source" and value not in DATA_SOURCES:
-            bad(f"okänd datakälla {value!r} – välj en av: {', '.join(DATA_SOURCES)}")
-            continue
+        if key == "data_source":
+            try:
+                data_sources.check_source(
+                    value, allowed=data_sources.RUN_SOURCES, what="en rapport"
+                )
+            except DataError as exc:
+                bad(str(exc))
+                continue
         out[key] = _plain(value)
     return out, problems
 
@@ -484,7 +384,7 @@ def validate_parameters(
     out, problems = _parameter_problems(
         spec,
         params,
-        template_name=f"'{_display_path(resolve_template(template))}'",
+        template_name=f"'{display_path(resolve_template(template))}'",
         file=source,
     )
     if problems:
@@ -569,7 +469,7 @@ class RunSpec:
     @property
     def name(self) -> str:
         """The file as shown in messages (relative to the project root)."""
-        return _display_path(self.path)
+        return display_path(self.path)
 
 
 def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
@@ -598,7 +498,7 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
         candidate = paths.project_root() / path
         if candidate.exists():
             path = candidate
-    shown = _display_path(path)
+    shown = display_path(path)
     doc = read_yaml(path)
     lines: dict[str, int] = getattr(doc, "lines", {})
     problems: list[Problem] = []
@@ -716,7 +616,7 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
         parameters, p_problems = _parameter_problems(
             spec,
             given,
-            template_name=f"'{_display_path(template_path)}'",
+            template_name=f"'{display_path(template_path)}'",
             file=shown,
             lines=getattr(raw_params, "lines", {}),
             prefix="parameters.",
@@ -779,7 +679,7 @@ def is_run_file(path: str | Path) -> bool:
     that other modules read and validate; they have no ``run`` key.
     """
     try:
-        doc = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)
+        doc = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=StrictLoader)
     except (OSError, yaml.YAMLError):
         return Path(path).suffix in (".yaml", ".yml") and "\nrun:" in "\n" + _safe_text(path)
     return isinstance(doc, dict) and "run" in doc

@@ -888,7 +888,7 @@ def write_status(spec: RunSpec, out_dir: Path, statuses: list[ReportResult]) -> 
     doc = {
         "run": spec.run,
         "params": spec.name,
-        "template": params._display_path(spec.template),
+        "template": params.display_path(spec.template),
         "parameters": spec.parameters,
         "updated": datetime.now().isoformat(timespec="seconds"),
         "kommuner": {r.kommun: asdict(r) for r in statuses},
@@ -953,7 +953,7 @@ def write_index(
         f"<style>{_INDEX_CSS}</style></head><body>",
         f"<h1>Kommunprofiler – {esc(area)}</h1>",
         f'<p class="meta">Körning <b>{esc(spec.run)}</b> ({esc(spec.name)}), mall '
-        f"<code>{esc(params._display_path(spec.template))}</code>, {esc(param_text)}. "
+        f"<code>{esc(params.display_path(spec.template))}</code>, {esc(param_text)}. "
         f"Uppdaterad {esc(datetime.now().strftime('%Y-%m-%d %H:%M'))}.</p>",
     ]
     if data_source == "demo":
@@ -1317,7 +1317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if result.dry_run:
         print(
             f"Torrkörning av {spec.name}: {len(result.jobs)} rapporter med mallen "
-            f"{params._display_path(spec.template)}, {result.workers} process(er), {mode}."
+            f"{params.display_path(spec.template)}, {result.workers} process(er), {mode}."
         )
         print(f"Parametrar: {spec.parameters or 'mallens standardvärden'}")
         for job in result.jobs:
