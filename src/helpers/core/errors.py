@@ -7,8 +7,10 @@ what is wrong with *their* data and where, instead of a Python traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,35 @@ class DataError(ValueError):
 
 class SourceError(RuntimeError):
     """A data source (Kolada, SCB) did not answer as documented; message in Swedish."""
+
+
+def first_bad_row(
+    mask: object,
+    message: Callable[[int, int], str],
+    *,
+    file: str | None = None,
+    column: str | None = None,
+    header_rows: int = 1,
+) -> Problem | None:
+    """Return a :class:`Problem` for the first True row of ``mask``, or None.
+
+    This is the one implementation of the idiom "find the first bad row, count
+    the bad rows and name the row as the user sees it in the file".
+
+    Parameters
+    ----------
+    mask : array-like of bool
+        True for each bad data row, in file order (row 0 = first data row).
+    message : callable
+        ``message(i, n_bad)`` returns the Swedish text, given the 0-based position
+        of the first bad row and the number of bad rows (use ``i`` to quote the value).
+    file, column : str, optional
+        Where, as shown to the user.
+    header_rows : int, default 1
+        Rows above the data in the file; the first data row is row ``header_rows + 1``.
+    """
+    bad = np.asarray(mask, dtype=bool)
+    if not bad.any():
+        return None
+    i = int(np.flatnonzero(bad)[0])
+    return Problem(message(i, int(bad.sum())), file=file, row=i + header_rows + 1, column=column)

@@ -103,7 +103,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from helpers.core import indicators, lookup
-from helpers.core.errors import DataError, Problem
+from helpers.core.errors import DataError, Problem, first_bad_row
 from helpers.stats import reliability
 from helpers.stats.disclosure import suppress_small_cells
 from helpers.stats.proportions import _confidence, korn_graubard
@@ -354,55 +354,48 @@ def _validate(
     if problems:
         raise DataError(problems)
     w = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype=float)
-    bad = ~(np.isfinite(w) & (w > 0))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        problems.append(
-            Problem(
-                f"vikten måste vara ett tal större än 0 ({int(bad.sum())} rader fel, t.ex. '{data[weight].iloc[i]}')",
-                file=name,
-                row=i + 2,
-                column=weight,
-            )
+    found = [
+        first_bad_row(
+            ~(np.isfinite(w) & (w > 0)),
+            lambda i, n: (
+                f"vikten måste vara ett tal större än 0 ({n} rader fel, t.ex. '{data[weight].iloc[i]}')"
+            ),
+            file=name,
+            column=weight,
         )
-    for c in complete:
-        gaps = data[c].isna().to_numpy()
-        if gaps.any():
-            i = int(np.flatnonzero(gaps)[0])
-            problems.append(
-                Problem(
-                    f"designvariabeln saknar värde på {int(gaps.sum())} rader",
-                    file=name,
-                    row=i + 2,
-                    column=c,
-                )
-            )
+    ]
+    found += [
+        first_bad_row(
+            data[c].isna().to_numpy(),
+            lambda i, n: f"designvariabeln saknar värde på {n} rader",
+            file=name,
+            column=c,
+        )
+        for c in complete
+    ]
     if year is not None:
         yr = pd.to_numeric(data[year], errors="coerce")
-        bad = (yr.isna() | (yr % 1 != 0)).to_numpy() & data[year].notna().to_numpy()
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            problems.append(
-                Problem(
-                    f"året ska vara ett heltal, inte '{data[year].iloc[i]}'",
-                    file=name,
-                    row=i + 2,
-                    column=year,
-                )
+        found.append(
+            first_bad_row(
+                (yr.isna() | (yr % 1 != 0)).to_numpy() & data[year].notna().to_numpy(),
+                lambda i, n: f"året ska vara ett heltal, inte '{data[year].iloc[i]}'",
+                file=name,
+                column=year,
             )
+        )
+    problems += [p for p in found if p is not None]
     for v in variables:
         vals = pd.to_numeric(data[v], errors="coerce")
-        bad = (vals.isna() & data[v].notna()) | (vals.notna() & ~vals.isin([0, 1]))
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            problems.append(
-                Problem(
-                    f"svaren ska vara 0, 1 eller tomma ({int(bad.sum())} rader fel, t.ex. '{data[v].iloc[i]}')",
-                    file=name,
-                    row=i + 2,
-                    column=v,
-                )
-            )
+        problem = first_bad_row(
+            ((vals.isna() & data[v].notna()) | (vals.notna() & ~vals.isin([0, 1]))).to_numpy(),
+            lambda i, n, v=v: (
+                f"svaren ska vara 0, 1 eller tomma ({n} rader fel, t.ex. '{data[v].iloc[i]}')"
+            ),
+            file=name,
+            column=v,
+        )
+        if problem is not None:
+            problems.append(problem)
     if problems:
         raise DataError(problems)
 
