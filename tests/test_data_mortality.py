@@ -16,6 +16,7 @@ from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.sources import mortality as dmo
 from helpers.sources import scb
 from helpers.sources.demo import mortality as demo_mortality
+from helpers.stats import ci
 from helpers.stats import lifetable as lt
 
 DALARNA = lookup.kommuner_in("20")["kommun_code"].tolist()
@@ -186,7 +187,7 @@ def test_compare_with_county(demo_root):
     assert len(cmp) == 15 * 2 * 11 * 2
     assert (cmp["region_code"] == "0020").all() and (cmp["riket_code"] == "0000").all()
     assert (cmp["value"] - cmp["region_value"] - cmp["diff_region"]).abs().max() < 1e-9
-    z = lt.z_value(0.95)
+    z = ci.z_value(0.95)
     assert np.allclose(cmp["diff_region_upper"] - cmp["diff_region"], z * cmp["diff_region_se"])
     higher = cmp["verdict_region"] == dmo.VERDICT_HIGHER
     lower = cmp["verdict_region"] == dmo.VERDICT_LOWER
@@ -213,7 +214,7 @@ def test_gotland_is_its_own_county(demo_root):
 
 # -- the county's range ----------------------------------------------------------------------------
 def _hand_table() -> pd.DataFrame:
-    z = lt.z_value(0.95)
+    z = ci.z_value(0.95)
     rows = [
         ("2021", "Vansbro", 80.0, 1.0, indicators.FLAG_OK),
         ("2023", "Malung-Sälen", 82.0, 0.5, indicators.FLAG_OK),
@@ -245,7 +246,7 @@ def test_county_range_by_hand():
     assert (r["min_kommun"], r["max_kommun"]) == ("Vansbro", "Gagnef")
     assert r["range"] == pytest.approx(4.0)
     assert r["range_se"] == pytest.approx(np.hypot(1.0, 2.0))
-    z = lt.z_value(0.95)
+    z = ci.z_value(0.95)
     assert r["range_lower"] == pytest.approx(4.0 - z * np.sqrt(5))
     assert bool(r["range_significant"]) is False  # 4 − 1,96·√5 < 0
     w = np.array([1.0, 4.0, 0.25])

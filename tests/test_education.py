@@ -11,13 +11,13 @@ from helpers.core import indicators
 from helpers.core.errors import DataError
 from helpers.sources import mortality as dmo
 from helpers.sources.demo import mortality as demo_mortality
-from helpers.stats import education, inequality
+from helpers.stats import ci, education, inequality
 from helpers.stats import lifetable as lt
 
 
 def _table(rows: list[tuple], *, length: int = 1, se: bool = False) -> pd.DataFrame:
     """Indicator table from (area, sex, group, last_year, value[, se]) rows."""
-    z = lt.z_value(0.95)
+    z = ci.z_value(0.95)
     recs = []
     for r in rows:
         area, sex, group, year, value = r[:5]
@@ -67,7 +67,7 @@ def test_gap_by_hand_without_and_with_ci():
     )
     g = education.gap(t).iloc[0]
     assert g["value"] == pytest.approx(6.2)
-    assert g["ci_upper"] - g["value"] == pytest.approx(lt.z_value(0.95) * 0.5)  # sqrt(.3²+.4²)
+    assert g["ci_upper"] - g["value"] == pytest.approx(ci.z_value(0.95) * 0.5)  # sqrt(.3²+.4²)
     assert g["flag"] == indicators.FLAG_OK
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from helpers.core import indicators
 from helpers.core.errors import DataError
+from helpers.stats import ci
 from helpers.stats import lifetable as lt
 
 PHE = "phe_indicatormethods"
@@ -178,7 +179,7 @@ def test_table_properties() -> None:
     w95 = t["ci_upper"] - t["ci_lower"]
     w99 = lt.life_table(phe_counts(), by=[], confidence=0.99).eval("ci_upper - ci_lower")
     assert (w99 > w95).all()
-    assert lt.z_value(95) == pytest.approx(1.959963984540054)
+    assert ci.z_value(95) == pytest.approx(1.959963984540054)
 
 
 def test_vectorised_groups_equal_one_at_a_time_and_row_order_does_not_matter() -> None:

@@ -48,8 +48,8 @@ from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import SEX_LABELS, join_names, num, signed
 from helpers.stats import survey
+from helpers.stats.ci import z_value
 from helpers.stats.disclosure import suppress_small_cells
-from helpers.stats.proportions import z_value
 from helpers.text.narrative import ordinal
 
 #: Default confidence level.

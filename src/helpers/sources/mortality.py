@@ -87,6 +87,7 @@ from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.sources import scb
 from helpers.sources.demo import mortality as demo_mortality
 from helpers.stats import lifetable as lt
+from helpers.stats.ci import confidence_level, z_value
 
 #: Data sources understood by this module.
 DATA_SOURCES: tuple[str, ...] = ("demo", "scb", "referens")
@@ -177,13 +178,6 @@ def counts_available(data_source: str) -> bool:
             (ref / "scb" / REFERENCE_FILES[k]).is_file() for k in ("deaths", "population")
         )
     return all(SCB_COUNT_TABLES.get(k) for k in ("deaths", "population"))
-
-
-def _level(confidence: float) -> float:
-    """Confidence level as a fraction (0.95 or 95 → 0.95), validated."""
-    lt.z_value(confidence)  # raises a Swedish DataError for a bad level
-    c = float(confidence)
-    return c / 100 if c > 1 else c
 
 
 def clear_memo() -> None:
@@ -860,7 +854,7 @@ def _compare_all(
 ) -> pd.DataFrame:
     counts = abridged_counts(source, per)
     le = _all_life_expectancy(source, per, ages)
-    z = lt.z_value(confidence)
+    z = z_value(confidence)
     kom = counts[counts["area_type"] == "kommun"]
     keys = kom[["area_code", "area_name", "sex", "period", "period_label"]].drop_duplicates(
         ["area_code", "sex", "period"]
@@ -906,7 +900,7 @@ def _compare_all(
             )
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
-    out["ci_level"] = _level(confidence)
+    out["ci_level"] = confidence_level(confidence)
     out["source"] = SOURCE_LABELS[source]
     return out.sort_values(["indicator", "sex", "period", "area_code"]).reset_index(drop=True)
 
@@ -1001,16 +995,14 @@ def county_range(
     k = table[table["area_type"] == "kommun"]
     if lan_code is not None:
         k = k[k["area_code"].str[:2] == lan_code]
-    z = lt.z_value(confidence)
+    z = z_value(confidence)
     rng = np.random.default_rng(seed)
     rows = []
     for (ind, sex, period), g in k.groupby(["indicator", "sex", "period"], sort=True):
         usable = indicators.usable(g)
         u = g[usable]
         se = (
-            ((u["ci_upper"] - u["ci_lower"]) / (2 * lt.z_value(u["ci_level"].iloc[0]))).to_numpy(
-                float
-            )
+            ((u["ci_upper"] - u["ci_lower"]) / (2 * z_value(u["ci_level"].iloc[0]))).to_numpy(float)
             if len(u)
             else np.array([])
         )
@@ -1027,7 +1019,7 @@ def county_range(
             "suppressed_kommuner": ", ".join(sup["area_name"].astype(str)),
             "n_uncertain": len(unc),
             "uncertain_kommuner": ", ".join(unc["area_name"].astype(str)),
-            "ci_level": _level(confidence),
+            "ci_level": confidence_level(confidence),
             "source": str(g["source"].iloc[0]),
         }
         if len(u) >= 2 and np.isfinite(se).all():

@@ -67,6 +67,7 @@ from statsmodels.tools.tools import add_constant
 from helpers.core import indicators
 from helpers.core.errors import DataError
 from helpers.stats import inequality
+from helpers.stats.ci import confidence_level
 
 #: Education levels from short to long, as in the ``group`` column.
 LEVELS: tuple[str, ...] = ("förgymnasial", "gymnasial", "eftergymnasial")
@@ -100,14 +101,6 @@ TREND_COLUMNS: list[str] = [
     "ci_level",
     "source",
 ]
-
-
-def _level(confidence: float) -> float:
-    c = float(confidence)
-    c = c / 100 if c > 1 else c
-    if not 0.5 <= c < 1:
-        raise DataError(f"Konfidensnivån måste ligga mellan 0,5 och 0,9999, inte {confidence}")
-    return c
 
 
 def period_length(label: str) -> int:
@@ -187,7 +180,7 @@ def linear_trend(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         observed values and the ``method``. Series with fewer than three
         periods get NaN.
     """
-    conf = _level(confidence)
+    conf = confidence_level(confidence)
     rows = []
     for key, g in _series(table):
         x = g["period"].to_numpy(float)
@@ -249,7 +242,7 @@ def trend_band(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         Series keys, ``period``, ``period_label``, ``value`` (observed), ``fit``,
         ``fit_lower`` and ``fit_upper``; only series with at least three periods.
     """
-    conf = _level(confidence)
+    conf = confidence_level(confidence)
     frames = []
     for _key, g in _series(table):
         if len(g) < 3:
@@ -367,7 +360,7 @@ def slope_index(
     if se is not None:
         s = np.asarray(se, dtype=float)
         if np.isfinite(s).all() and (s >= 0).all():
-            conf = _level(confidence)
+            conf = confidence_level(confidence)
             rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
             draws = rng.standard_normal((int(reps), len(v))) * s + v
             coef = (draws * sqrt_a) @ H.T
@@ -445,7 +438,7 @@ def sii_by_period(
         ``"12/44/43"`` (percent, in the order of ``levels``). Slices missing a
         level are left out.
     """
-    conf = _level(confidence)
+    conf = confidence_level(confidence)
     sh = _shares_for(shares)
     on = [c for c in ("area_code", "sex", "period") if c in sh.columns]
     t = table[table["group"].isin(levels) & indicators.usable(table)].copy()

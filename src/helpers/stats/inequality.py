@@ -48,27 +48,14 @@ from scipy.stats import norm
 
 from helpers.core import indicators
 from helpers.core.errors import DataError, Problem
+from helpers.stats.ci import confidence_level
 
 _Z95 = float(norm.ppf(0.975))
 _KEYS = ["area_code", "period", "sex", "group", "indicator"]
 
 
-def _conf(confidence: float) -> float:
-    try:
-        c = float(confidence)
-    except (TypeError, ValueError):
-        raise DataError(f"Konfidensnivån måste vara ett tal, inte '{confidence}'") from None
-    if c > 1:
-        c /= 100
-    if not 0.5 <= c < 1:
-        raise DataError(
-            f"Konfidensnivån måste ligga mellan 0,5 och 0,9999 (eller 50 och 99,99), inte {confidence}"
-        )
-    return c
-
-
 def _z(confidence: float) -> float:
-    return float(norm.ppf(0.5 + _conf(confidence) / 2))
+    return float(norm.ppf(0.5 + confidence_level(confidence) / 2))
 
 
 # --------------------------------------------------------------------------------------
@@ -140,7 +127,7 @@ def difference(
             "se": se,
             "ci_lower": diff - z * se,
             "ci_upper": diff + z * se,
-            "ci_level": _conf(confidence),
+            "ci_level": confidence_level(confidence),
         }
     )
 
@@ -181,7 +168,7 @@ def ratio(
                 "se_log": se_log,
                 "ci_lower": r * np.exp(-z * se_log),
                 "ci_upper": r * np.exp(z * se_log),
-                "ci_level": _conf(confidence),
+                "ci_level": confidence_level(confidence),
             }
         )
 
@@ -316,7 +303,7 @@ def group_gap(
     out["value"] = value
     out["ci_lower"] = lower
     out["ci_upper"] = upper
-    out["ci_level"] = np.where(np.isnan(lower), np.nan, _conf(confidence))
+    out["ci_level"] = np.where(np.isnan(lower), np.nan, confidence_level(confidence))
     out["flag"] = flag
     out["flag_reason"] = why
     return indicators.make(out.reset_index(drop=True))
@@ -460,7 +447,7 @@ def sii(
     if int(reps) < 1000:
         raise DataError(f"reps måste vara minst 1 000, inte {reps}")
     reps = int(reps)
-    confs = [_conf(c) for c in np.atleast_1d(confidence)]
+    confs = [confidence_level(c) for c in np.atleast_1d(confidence)]
     cols = [quantile, population, *by]
     cols += [c for c in (value if value is not None else count, se, lower_cl, upper_cl) if c]
     missing = [c for c in dict.fromkeys(cols) if c not in data.columns]

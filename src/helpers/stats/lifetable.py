@@ -74,6 +74,7 @@ from scipy.stats import norm
 
 from helpers.core import fmt, indicators, lookup
 from helpers.core.errors import DataError, Problem
+from helpers.stats.ci import confidence_level, z_value
 
 #: Start ages of the abridged bands 0, 1–4, 5–9, …, 85–89, 90+.
 ABRIDGED_AGES: tuple[int, ...] = (0, 1, *range(5, 95, 5))
@@ -158,32 +159,6 @@ def indicator_id(age: int, prefix: str = "e") -> str:
 def period_label(first_year: int, last_year: int) -> str:
     """Return the label of a multi-year period, ``"2015–2019"`` (en dash)."""
     return str(last_year) if first_year == last_year else f"{first_year}–{last_year}"
-
-
-def z_value(confidence: float) -> float:
-    """Return the two-sided normal quantile for ``confidence`` (0.95 or 95 → 1.95996…).
-
-    Raises
-    ------
-    DataError
-        If the level is not between 50 % and 99.99 %.
-    """
-    conf = _scale_confidence(confidence)
-    return float(norm.ppf(0.5 + conf / 2))
-
-
-def _scale_confidence(confidence: float) -> float:
-    try:
-        conf = float(confidence)
-    except (TypeError, ValueError):
-        raise DataError(f"Konfidensnivån måste vara ett tal, inte '{confidence}'") from None
-    if conf > 1:
-        conf = conf / 100
-    if not 0.5 <= conf < 1:
-        raise DataError(
-            f"Konfidensnivån måste ligga mellan 0,5 och 0,9999 (eller 50 och 99,99), inte {confidence}"
-        )
-    return conf
 
 
 def _check_ages(ages: Sequence[int]) -> np.ndarray:
@@ -613,7 +588,7 @@ def _compute(
     if on_invalid not in ("flag", "raise"):
         raise DataError(f"on_invalid måste vara 'flag' eller 'raise', inte '{on_invalid}'")
     ages_arr = _check_ages(ages)
-    conf = _scale_confidence(confidence)
+    conf = confidence_level(confidence)
     z = float(norm.ppf(0.5 + conf / 2))
     if by is None:
         by = _default_by(counts)

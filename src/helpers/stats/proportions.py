@@ -35,27 +35,10 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from helpers.core.errors import DataError, Problem
+from helpers.stats.ci import confidence_level, z_value
 
 #: Confidence level assumed for Kolada's "Osäkerhetstal" (the source does not state it).
 OSAKERHETSTAL_ASSUMED_LEVEL = 0.95
-
-
-def _confidence(confidence: float) -> float:
-    """Return the confidence level as a fraction; accept 95 or 0.95 (PHE also accepts both)."""
-    conf = float(confidence)
-    if conf >= 1:
-        conf = conf / 100.0
-    if not 0.5 <= conf < 1:
-        raise DataError(
-            f"Konfidensnivån måste ligga mellan 0,5 och 1 (t.ex. 0,95), inte {confidence}"
-        )
-    return conf
-
-
-def z_value(confidence: float = 0.95) -> float:
-    """Return the two-sided standard-normal quantile for ``confidence`` (1.959964 for 0.95)."""
-    conf = _confidence(confidence)
-    return float(special.ndtri(conf + (1 - conf) / 2))
 
 
 def wilson(
@@ -95,7 +78,7 @@ def wilson(
     na = np.atleast_1d(np.asarray(n, dtype=float))
     xa, na = np.broadcast_arrays(xa, na)
     _check_counts(xa, na)
-    conf = _confidence(confidence)
+    conf = confidence_level(confidence)
     z = z_value(conf)
     z2 = z * z
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -152,7 +135,7 @@ def clopper_pearson(
     tuple of numpy.ndarray
         ``(lower, upper)`` as proportions; NaN where an input is NaN or ``n <= 0``.
     """
-    alpha = 1 - _confidence(confidence)
+    alpha = 1 - confidence_level(confidence)
     xa = np.asarray(x, dtype=float)
     na = np.asarray(n, dtype=float)
     xa, na = np.broadcast_arrays(np.atleast_1d(xa), np.atleast_1d(na))
@@ -218,7 +201,7 @@ def korn_graubard(
     National Center for Health Statistics Data Presentation Standards for
     Proportions. *Vital Health Stat* 2(175).
     """
-    conf = _confidence(confidence)
+    conf = confidence_level(confidence)
     alpha = 1 - conf
     pa, sea, na, dfa = (np.atleast_1d(np.asarray(a, dtype=float)) for a in (p, se, n, df))
     pa, sea, na, dfa = np.broadcast_arrays(pa, sea, na, dfa)
@@ -349,5 +332,5 @@ def apply_osakerhetstal(
     mask = has.to_numpy()
     out.loc[mask, "ci_lower"] = lo
     out.loc[mask, "ci_upper"] = hi
-    out.loc[mask, "ci_level"] = _confidence(level)
+    out.loc[mask, "ci_level"] = confidence_level(level)
     return out

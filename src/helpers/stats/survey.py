@@ -105,8 +105,9 @@ from scipy import special
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError, Problem, first_bad_row
 from helpers.stats import reliability
+from helpers.stats.ci import confidence_level
 from helpers.stats.disclosure import suppress_small_cells
-from helpers.stats.proportions import _confidence, korn_graubard
+from helpers.stats.proportions import korn_graubard
 
 Direction = Literal["higher_is_better", "lower_is_better"] | None
 
@@ -500,7 +501,7 @@ def prevalence(
     """
     by = [c for c in by if c != year]
     _check_singleton(singleton)
-    conf = _confidence(confidence)
+    conf = confidence_level(confidence)
     data = _with_lan(data, by)
     design_cols = [weight, stratum, year] + ([psu] if psu else [])
     _validate(data, [variable], [variable, *design_cols, *by], weight, name, design_cols, year)
@@ -677,7 +678,7 @@ def estimate_indicator(
     )
     _check_kommun(data, name)
     _check_singleton(singleton)
-    conf = _confidence(confidence)
+    conf = confidence_level(confidence)
     data = data.reset_index(drop=True)
     design_obj = _build_design(data, weight, stratum, psu, year)
     y = pd.to_numeric(data[variable], errors="coerce").to_numpy(dtype=float)
@@ -779,7 +780,7 @@ def difference(
         :data:`VERDICT_DECREASE`, :data:`VERDICT_INCREASE` or
         :data:`VERDICT_NO_CHANGE`; empty when an input is missing).
     """
-    conf = _confidence(confidence)
+    conf = confidence_level(confidence)
     a = [np.atleast_1d(np.asarray(x, dtype=float)) for x in (p1, se1, p2, se2)]
     p1a, se1a, p2a, se2a = np.broadcast_arrays(*a)
     v1, v2 = se1a**2, se2a**2
@@ -963,7 +964,7 @@ def compare_with_parent(
         raise DataError(f"okänd jämförelsenivå '{parent}' (tillåtna: lan, riket)")
     labels = _compare_labels(direction)
     _check_singleton(singleton)
-    conf = _confidence(confidence)
+    conf = confidence_level(confidence)
     by = [c for c in by if c not in (year, "kommun", LAN)]
     data = data.assign(**{LAN: data["kommun"].astype("string").str[:2]}).reset_index(drop=True)
     design_cols = [weight, stratum, year] + ([psu] if psu else [])
