@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PARAMS ?= params/dalarna.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format data reports lab clean lock bench
+.PHONY: help install demo test test-fast lint format data reports lab clean lock bench golden
 
 help: ## Show the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-9s %s\n", $$1, $$2}'
@@ -19,7 +19,8 @@ help: ## Show the targets and what they do
 	@echo "  .venv/bin/python -m pip install --no-deps -e ."
 	@echo "  .venv/bin/python -m helpers.demo                       # build the synthetic demo data"
 	@echo "  .venv/bin/python -m helpers.reports --params $(PARAMS)  # one report per kommun"
-	@echo "  .venv/bin/python -m pytest                             # run the tests"
+	@echo "  .venv/bin/python -m pytest -n 2 --dist loadscope       # run the tests"
+	@echo "  .venv/bin/lint-imports                                 # check the layers"
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,12 +39,16 @@ reports: data ## Run the per-kommun reports for PARAMS (default params/dalarna.y
 
 demo: reports ## Set up, build the demo data and make the Dalarna reports (the main job)
 
-test: $(STAMP) ## Install if needed and run every test
-	$(PY) -m pytest
+test: $(STAMP) ## Install if needed and run every test (2 processes; notebooks keep their cells together)
+	$(PY) -m pytest -n 2 --dist loadscope
 
-lint: $(STAMP) ## Check code and notebooks with ruff
+test-fast: $(STAMP) ## The unit tests only (no notebooks, reports or browser): for daily work
+	$(PY) -m pytest -n 2 tests/unit
+
+lint: $(STAMP) ## Check code and notebooks with ruff, and the layer contract with import-linter
 	$(PY) -m ruff check src tests benchmarks notebooks
 	$(PY) -m ruff format --check src tests benchmarks
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## Format code with ruff
 	$(PY) -m ruff format src tests benchmarks
