@@ -1,0 +1,158 @@
+"""The facts behind a report: every number shown, once, in the indicator-table columns.
+
+"One fact, one value": a kommun's figure for an indicator, sex, period and
+group is computed in one place and must show the same everywhere in a report
+(text, tables, charts, maps, exports). Each :class:`helpers.report.section.Section`
+carries ``facts``, the indicator-table rows behind its numbers; this module
+puts them together (:func:`combine`), finds any fact that shows two different
+values (:func:`conflicts`, compared at the decimals the catalogue says are
+shown) and writes them for analysts and for the backtests (:func:`to_csv`).
+
+Indicator ids are normalised to catalogue ids first (Kolada's N00925/N00923 are
+the catalogue's ``e0`` for women/men), so that a Kolada-shaped value and a
+life-table value of the same fact are compared with each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.config import catalogue
+from helpers.core import indicators
+from helpers.core.errors import DataError, Problem
+
+#: What identifies one fact.
+FACT_KEYS: list[str] = ["indicator", "area_code", "sex", "period", "group"]
+#: Columns of a facts table: the section it is shown in, then the indicator-table columns.
+COLUMNS: list[str] = ["section", *indicators.COLUMNS]
+
+
+def catalogue_id(indicator: str) -> str:
+    """Return the catalogue id for an indicator-table id (Kolada KPI ids mapped; others kept)."""
+    cat = catalogue.load()
+    if indicator in cat:
+        return indicator
+    found = cat.by_kpi(indicator)
+    return found.id if found is not None else indicator
+
+
+def _decimals(indicator: str) -> int:
+    cat = catalogue.load()
+    return cat.get(indicator).decimals if indicator in cat else 2
+
+
+def combine(sections: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """Stack the facts of several sections, with catalogue ids and a ``section`` column.
+
+    Parameters
+    ----------
+    sections : iterable of (str, DataFrame)
+        ``(section title, facts)`` pairs; empty facts are skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`, one row per shown number and section.
+    """
+    frames = []
+    for title, facts in sections:
+        if facts is None or facts.empty:
+            continue
+        f = indicators.make(facts.copy())
+        f.insert(0, "section", title)
+        frames.append(f)
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    out["source_indicator"] = out["indicator"]
+    out["indicator"] = [catalogue_id(str(i)) for i in out["indicator"]]
+    return out
+
+
+def conflicts(facts: pd.DataFrame) -> pd.DataFrame:
+    """Return the facts that show more than one value at the decimals shown.
+
+    Missing values (suppressed or absent) do not conflict with anything; a
+    value shown in one section and suppressed in another is reported by the
+    disclosure checks, not here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per conflicting fact: :data:`FACT_KEYS`, ``values`` (sorted,
+        rounded), ``sections`` (where each is shown).
+    """
+    if facts.empty:
+        return pd.DataFrame(columns=[*FACT_KEYS, "values", "sections"])
+    f = facts[facts["value"].notna()].copy()
+    f["shown"] = [
+        round(float(v), _decimals(str(i))) for v, i in zip(f["value"], f["indicator"], strict=True)
+    ]
+    rows = []
+    keys = f[FACT_KEYS].astype("string").fillna("")
+    for key, idx in keys.groupby(FACT_KEYS, sort=True).groups.items():
+        shown = f.loc[idx, "shown"]
+        if shown.nunique() > 1:
+            rows.append(
+                {
+                    **dict(zip(FACT_KEYS, key, strict=True)),
+                    "values": sorted(shown.unique().tolist()),
+                    "sections": sorted(f.loc[idx, "section"].unique().tolist()),
+                }
+            )
+    return pd.DataFrame(rows, columns=[*FACT_KEYS, "values", "sections"])
+
+
+def check_one_value(facts: pd.DataFrame, where: str = "rapporten") -> None:
+    """Raise a Swedish :class:`DataError` if any fact shows two different values.
+
+    Raises
+    ------
+    DataError
+        Naming each conflicting fact and the sections that disagree.
+    """
+    bad = conflicts(facts)
+    if bad.empty:
+        return
+    problems = [
+        Problem(
+            f"{where}: {r.indicator} för {r.area_code}, {r.sex}, {r.period}, grupp {r.group} "
+            f"visas med olika värden {', '.join(_sv(v) for v in r.values)} "
+            f"(avsnitt: {', '.join(r.sections)})"
+        )
+        for r in bad.itertuples(index=False)
+    ]
+    raise DataError(problems)
+
+
+def _sv(value: float) -> str:
+    return f"{value}".replace(".", ",")
+
+
+def unique_facts(facts: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per fact (the first section that shows it), sorted by the fact keys."""
+    if facts.empty:
+        return facts
+    out = facts.sort_values(["section"], kind="stable").drop_duplicates(FACT_KEYS)
+    return out.sort_values(FACT_KEYS, kind="stable").reset_index(drop=True)
+
+
+def to_csv(facts: pd.DataFrame, path: str | Path) -> Path:
+    """Write facts as CSV in the Swedish Excel dialect (``;``, decimal comma, UTF-8 with BOM).
+
+    A suppressed row (flag ``undertryckt``) is written without value, CI,
+    numerator, denominator or n, whatever the frame holds.
+    """
+    out = facts.copy()
+    hidden = out["flag"] == indicators.FLAG_SUPPRESSED
+    for col in ("value", "ci_lower", "ci_upper", "numerator", "denominator", "n"):
+        if col in out:
+            out.loc[hidden, col] = np.nan
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    return path
