@@ -87,7 +87,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from helpers.core import lookup
-    from helpers.sources.demo import base as demo
+    from helpers.sources.demo import build as demo
 
     template = REAL_TEMPLATE if REAL_TEMPLATE.exists() else MINI_TEMPLATE
     which = "the real template" if template == REAL_TEMPLATE else "the MINI test template"

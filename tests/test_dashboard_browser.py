@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from helpers.core import paths
-from helpers.sources.demo import base as demo
+from helpers.sources.demo import build as demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = paths.PACKAGE_DIR.parent.parent

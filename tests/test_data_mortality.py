@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,10 @@ def demo_root(tmp_path_factory):
     (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FOLKHALSA_ROOT", str(root))
+        (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
+        shutil.copy(
+            Path(__file__).resolve().parents[1] / "params" / "indicators.yaml", root / "params"
+        )
         demo_mortality.write_mortality_demo()
         yield root
 
@@ -38,7 +43,15 @@ def demo_root(tmp_path_factory):
 # -- sources -----------------------------------------------------------------------------------
 def test_sources_and_errors(monkeypatch, tmp_path):
     assert dmo.check_source("demo") == "demo"
-    assert dmo.check_source("kolada") == "scb"  # Kolada has no deaths by single age
+    # Kolada has no deaths by single age: refused in Swedish, never read as SCB.
+    with pytest.raises(DataError, match="Datakällan 'kolada' kan inte ge medellivslängd"):
+        dmo.check_source("kolada")
+    with pytest.raises(DataError, match="kan inte ge medellivslängd beräknad från antal döda"):
+        dmo.kommun_life_expectancy("kolada", "20")
+    assert list(dmo.LIFE_TABLE_SOURCES) == ["demo", "scb", "referens"]  # from the catalogue
+    assert "kolada" in dmo.unavailable_reason("kolada")
+    with pytest.raises(DataError, match="Okänd datakälla 'excel'"):
+        dmo.counts_available("excel")
     assert dmo.source_label("demo") == SYNTHETIC_LABEL
     with pytest.raises(DataError, match="Okänd datakälla 'excel'"):
         dmo.deaths_population("excel")

@@ -193,7 +193,8 @@ def test_memo_follows_the_file(tmp_root):
         ({"data_source": "extrakt"}, "extract_path är tom"),
         ({"data_source": "extrakt", "extract_path": "finns/inte.csv"}, "extraktet finns inte"),
         ({"data_source": "demo", "extract_path": "x.csv"}, "sätt data_source"),
-        ({"data_source": "kolada"}, "Kolada har inga mikrodata"),
+        ({"data_source": "kolada"}, "Datakällan 'kolada' kan inte ge enkätdata"),
+        ({"data_source": "kolda"}, "Okänd datakälla 'kolda'"),
         (
             {"data_source": "demo", "variable_map": "params/saknas.yaml"},
             "variabelkartan finns inte",
@@ -318,7 +319,7 @@ def test_notebook_parameters_collects_every_problem(tmp_path):
         "okänd nyckel 'färg'",
         "min_n",
         "pool_years",
-        "data_source 'kolada'",
+        "Datakällan 'kolada' kan inte ge enkätdata",
     ):
         assert needle in text, needle
     assert "fel.yaml" in text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -219,6 +222,10 @@ def demo_e30(tmp_path_factory):
     (root / "data" / "raw").mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FOLKHALSA_ROOT", str(root))
+        (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
+        shutil.copy(
+            Path(__file__).resolve().parents[1] / "params" / "indicators.yaml", root / "params"
+        )
         yield dmo.e30_by_education("demo", "20")
 
 

@@ -1,3 +1,5 @@
+import tempfile
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,6 +8,15 @@ from helpers.core import geo, indicators, lookup
 from helpers.core.errors import DataError
 from helpers.sources import life_expectancy as data
 from helpers.sources.demo import base as demo
+from helpers.sources.demo import life_expectancy as demo_le
+
+
+@pytest.fixture(scope="module")
+def demo_le_values():
+    """The Kolada-shaped demo values, computed in a root built once for this module."""
+    with pytest.MonkeyPatch.context() as mp, tempfile.TemporaryDirectory() as tmp:
+        mp.setenv("FOLKHALSA_ROOT", tmp)
+        yield demo_le.values()
 
 
 def test_all_290_kommuner_join_to_boundaries():
@@ -38,26 +49,32 @@ def test_join_keeps_flags_and_missing_kommuner():
         geo.join_kommuner(pd.concat([rows, rows]), "20")
 
 
-def test_demo_life_expectancy_is_realistic_and_seeded():
-    v = demo.life_expectancy_values()
-    assert len(v) == 2 * 312 * 25
-    assert v.equals(demo.life_expectancy_values())
+def test_demo_life_expectancy_is_realistic(demo_le_values):
+    v = demo_le_values
+    # 290 kommuner + 21 regions + Riket, two KPIs, periods 2010–2014 … 2020–2024
+    assert len(v) == 2 * 312 * 11
+    assert sorted(v["period"].unique()) == list(range(2014, 2025))
     riket = v[(v["municipality"] == "0000")].set_index(["kpi", "period"])["value"]
     assert 83.5 < riket[("N00925", 2024)] < 86 and 80 < riket[("N00923", 2024)] < 82.5
-    assert riket[("N00925", 2024)] > riket[("N00925", 2000)] + 1.5  # rising
+    assert riket[("N00925", 2024)] > riket[("N00925", 2014)] + 0.5  # rising
     k = v[(v["period"] == 2024) & ~v["municipality"].str.startswith("00")].copy()
     k["lan"] = k["municipality"].str[:2]
     spread = k[k["lan"] != "09"].groupby(["kpi", "lan"])["value"].agg(np.ptp)
-    assert 2.0 < spread.median() < 4.0  # about 3 years within a county
-    assert v.loc[(v["municipality"] == "0330") & (v["period"] == 2001), "value"].isna().all()
+    assert 2.0 < spread.median() < 5.0  # about 3 years within a county
+    assert (v["value"] == v["value"].round(2)).all()  # Kolada's two decimals
 
 
 def test_demo_envelope_has_v3_shape():
-    env = demo.to_kolada_envelope(demo.life_expectancy_values().head(3))
-    assert env["count"] == 3 and env["next_url"] is None
+    rows = pd.DataFrame(
+        {"kpi": ["N00923"] * 2, "municipality": ["2080", "0330"], "period": [2024, 2024]}
+    ).assign(value=[81.25, np.nan])
+    env = demo.to_kolada_envelope(rows)
+    assert env["count"] == 2 and env["next_url"] is None
     obj = env["values"][0]
     assert set(obj) == {"kpi", "municipality", "period", "values"}
-    assert obj["values"][0]["gender"] == "T"
+    assert obj["values"][0]["gender"] == "T" and obj["values"][0]["value"] == 81.25
+    assert env["values"][1]["values"][0]["value"] is None
+    assert env["values"][1]["values"][0]["count"] == 0
 
 
 def test_life_expectancy_loader_on_demo(tmp_root):
@@ -67,11 +84,23 @@ def test_life_expectancy_loader_on_demo(tmp_root):
     assert set(t["sex"]) == {"kvinnor", "män"}
     assert (t["source"] == "Syntetiska demodata – inte verkliga värden").all()
     assert t.loc[t["period"] == 2024, "period_label"].iloc[0] == "2020–2024"
+    assert t["period"].min() == 2014  # the first complete five-year period of the counts
     manifest = (tmp_root / "data/raw/demo/manifest.jsonl").read_text()
-    assert "SYNTETISKA" in manifest
+    assert "SYNTETISKA" in manifest and "set=livstabell" in manifest
+    n_lines = len(manifest.splitlines())
     again = data.life_expectancy("demo", lan_code="20")
     assert again.equals(t)
-    assert len((tmp_root / "data/raw/demo/manifest.jsonl").read_text().splitlines()) == 2
+    # counts (deaths, population, e30) and the two KPI files, written once
+    assert n_lines == len((tmp_root / "data/raw/demo/manifest.jsonl").read_text().splitlines()) == 5
+
+
+def test_sources_come_from_the_registry_and_catalogue():
+    assert data.sources() == ("demo", "kolada")
+    assert data.kpis() == {"N00925": "kvinnor", "N00923": "män"}
+    assert data.source_label("demo") == "Syntetiska demodata – inte verkliga värden"
+    assert data.source_label("kolada") == "Källa: Kolada"
+    with pytest.raises(DataError, match="Datakällan 'scb' kan inte ge medellivslängd"):
+        data.life_expectancy("scb")
 
 
 def test_unknown_source():

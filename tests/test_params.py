@@ -173,7 +173,7 @@ def test_wrong_type_int_parameter_written_as_text(tmp_path):
 def test_wrong_type_text_parameter_written_as_number(tmp_path):
     path = write(tmp_path, f'run: t\ntemplate: {MINI}\nlan: "20"\nparameters:\n  data_source: 5\n')
     (msg,) = problems_of(path)
-    assert "parameters.data_source: värdet 5 är heltal (int)" in msg
+    assert "parameters.data_source: 5 har fel typ – det är heltal (int)" in msg
     assert "text (str)" in msg
 
 
@@ -384,7 +384,7 @@ def test_validate_parameters_reports_every_problem():
     text = str(info.value)
     assert text.startswith("4 problem hittades")
     assert "kommun: okänd kommunkod '9999'" in text
-    assert "year: värdet '2024' är text (str)" in text
+    assert "year: '2024' har fel typ – det är text (str)" in text
     assert "har ingen parameter 'colour'" in text
     assert "Okänd datakälla 'x'" in text
 
@@ -419,4 +419,4 @@ def test_list_value_for_text_parameter_names_the_type(tmp_path):
         tmp_path, f'run: t\ntemplate: {MINI}\nlan: "20"\nparameters:\n  data_source: [demo]\n'
     )
     (msg,) = problems_of(path)
-    assert "värdet ['demo'] är lista (list)" in msg
+    assert "['demo'] har fel typ – det är lista (list)" in msg

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -27,6 +30,10 @@ def demo(tmp_path_factory):
     (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FOLKHALSA_ROOT", str(root))
+        (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
+        shutil.copy(
+            Path(__file__).resolve().parents[1] / "params" / "indicators.yaml", root / "params"
+        )
         e30 = dmo.e30_by_education("demo", "20")
         le = dmo.kommun_life_expectancy("demo", "20")
         yield {

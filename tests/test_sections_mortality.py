@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -18,9 +19,13 @@ import pytest  # noqa: E402
 from helpers.core import indicators
 from helpers.core.errors import DataError  # noqa: E402
 from helpers.core.fmt import SYNTHETIC_LABEL  # noqa: E402
+from helpers.report import education as sections_education
 from helpers.report import mortality as sections
+from helpers.report.section import Section
 from helpers.sources import mortality as dmo  # noqa: E402
 from helpers.stats import education  # noqa: E402
+from helpers.text import education as words_education
+from helpers.text import life_table as words
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "02_medellivslangd_utbildning.ipynb"
@@ -157,7 +162,7 @@ def test_hand_made_mortality_section():
         f"2020–2024, från 83,0{NB}år i Borlänge till 84,0{NB}år i Falun ("
     )
     assert sec.sentences[1].endswith(" Utan värde (undertryckt): Vansbro.")
-    assert sections.p_text(r["q_p_value"]) in sec.sentences[1]
+    assert words.p_text(r["q_p_value"]) in sec.sentences[1]
     assert sec.sentences[2] == (
         "För kvinnor var medellivslängden vid födelsen statistiskt säkerställt lägre än länets i "
         "Falun; för den övriga kommunen är skillnaden mot länet inte säkerställd. "
@@ -168,6 +173,12 @@ def test_hand_made_mortality_section():
     assert table.loc["Kvinnor", "Länet"] == "84,5 (84,2–84,8)"
     assert table.loc["Kvinnor", "Skillnad mot länet"] == "−0,5 (−0,9 till −0,1): lägre"
     assert "- I Falun var" in sec.markdown()
+    # The facts are the indicator-table rows behind the numbers (Vansbro suppressed, kept).
+    assert isinstance(sec, Section) and sec.available
+    assert list(sec.facts.columns) == list(indicators.COLUMNS)
+    assert sec.facts.set_index("area_code").loc["2080", "value"] == 84.0
+    assert sec.facts.set_index("area_code").loc["0020", "ci_lower"] == 84.2
+    assert len(sec.facts) == 5
     with pytest.raises(DataError, match="Perioden som slutar 2019 finns inte"):
         sections.build_mortality_section("2080", le, _cmp(), ranges, 2019, figures=False)
 
@@ -175,26 +186,26 @@ def test_hand_made_mortality_section():
 def test_value_and_compare_sentences():
     le = _le()
     vansbro = le[le["area_code"] == "2021"].iloc[0]
-    assert sections.value_sentence(vansbro) == (
+    assert words.value_sentence(vansbro) == (
         "I Vansbro visas inget värde för medellivslängden vid födelsen för kvinnor 2020–2024 "
         "(undertryckt: för liten befolkning)."
     )
     unsure = le[le["area_code"] == "2081"].iloc[0].copy()
     unsure["flag"], unsure["flag_reason"] = indicators.FLAG_UNCERTAIN, "brett intervall"
-    assert sections.value_sentence(unsure).endswith(
+    assert words.value_sentence(unsure).endswith(
         "Värdet är en osäker skattning (brett intervall) och bör läsas med försiktighet."
     )
     riket = le[le["area_code"] == "0000"].iloc[0]
-    assert sections.value_sentence(riket).startswith("I riket var medellivslängden")
+    assert words.value_sentence(riket).startswith("I riket var medellivslängden")
     cmp = _cmp()
-    assert sections.compare_sentence(cmp.iloc[1]) == (
+    assert words.compare_sentence(cmp.iloc[1]) == (
         f"Det är 1,5{NB}år lägre än i länet (84,5{NB}år); skillnaden är inte statistiskt "
         f"säkerställd (95{NB}% KI från −3,5 till 0,5)."
     )
-    assert sections.compare_sentence(cmp.iloc[0], "riket").startswith(
+    assert words.compare_sentence(cmp.iloc[0], "riket").startswith(
         f"Det är 0,7{NB}år lägre än i riket (84,7{NB}år), en statistiskt säkerställd"
     )
-    assert "kan inte göras" in sections.compare_sentence(cmp.iloc[2])
+    assert "kan inte göras" in words.compare_sentence(cmp.iloc[2])
 
 
 def test_range_sentence_chance_and_not():
@@ -218,7 +229,7 @@ def test_range_sentence_chance_and_not():
             "uncertain_kommuner": "Orsa",
         }
     )
-    assert sections.range_sentence(row) == (
+    assert words.range_sentence(row) == (
         f"Mellan länets kommuner skilde medellivslängden vid födelsen för män 4,3{NB}år 2020–2024, "
         f"från 78,3{NB}år i Rättvik till 82,6{NB}år i Hedemora (95{NB}% KI 2,4–6,2). Om alla "
         f"kommuner hade samma värde skulle slumpen ensam ge en skillnad på omkring 2,7{NB}år; "
@@ -226,24 +237,24 @@ def test_range_sentence_chance_and_not():
         "Osäkra skattningar: Orsa."
     )
     row["q_p_value"] = 0.152
-    assert "går inte att skilja från slumpen (p = 0,15)." in sections.range_sentence(row)
+    assert "går inte att skilja från slumpen (p = 0,15)." in words.range_sentence(row)
     row["range"] = np.nan
-    assert "färre än två av länets kommuner" in sections.range_sentence(row)
+    assert "färre än två av länets kommuner" in words.range_sentence(row)
 
 
 def test_significant_sentence_both_directions():
     cmp = _cmp()
     cmp.loc[1, "verdict_region"] = dmo.VERDICT_HIGHER
-    assert sections.significant_sentence(cmp, "kvinnor") == (
+    assert words.significant_sentence(cmp, "kvinnor") == (
         "För kvinnor var medellivslängden vid födelsen statistiskt säkerställt högre än länets i "
         "Borlänge och lägre i Falun. Kan inte bedömas: Vansbro."
     )
     cmp["verdict_region"] = dmo.VERDICT_SAME
-    assert sections.significant_sentence(cmp, "kvinnor") == (
+    assert words.significant_sentence(cmp, "kvinnor") == (
         "För kvinnor skilde sig medellivslängden vid födelsen inte statistiskt säkerställt från "
         "länets i någon av de 3 kommunerna som kunde bedömas."
     )
-    assert sections.significant_sentence(cmp, "män") == ""
+    assert words.significant_sentence(cmp, "män") == ""
 
 
 def _trend_row(**kw) -> pd.Series:
@@ -265,20 +276,20 @@ def _trend_row(**kw) -> pd.Series:
 
 
 def test_gap_sentence():
-    assert sections.gap_sentence(_trend_row()) == (
+    assert words_education.gap_sentence(_trend_row()) == (
         "I Region Dalarna var skillnaden i återstående medellivslängd vid 30 år mellan kvinnor "
         f"med eftergymnasial och förgymnasial utbildning 3,0{NB}år 1991–1995 och 6,4{NB}år "
         f"2020–2024. Enligt en linjär trend ökade skillnaden med 3,2{NB}år (95{NB}% KI 2,6–3,9) "
         "över perioden."
     )
     flat = _trend_row(change=0.9, change_lower=-2.1, change_upper=3.8, area_type="riket")
-    assert sections.gap_sentence(flat).startswith("I riket var skillnaden")
-    assert sections.gap_sentence(flat).endswith(
+    assert words_education.gap_sentence(flat).startswith("I riket var skillnaden")
+    assert words_education.gap_sentence(flat).endswith(
         f"Trenden visar ingen säkerställd förändring (0,9 år, 95{NB}% KI från −2,1 till 3,8)."
     )
     down = _trend_row(change=-1.0, change_lower=-1.5, change_upper=-0.5)
-    assert f"minskade skillnaden med 1,0{NB}år" in sections.gap_sentence(down)
-    assert "För få perioder" in sections.gap_sentence(_trend_row(change=np.nan))
+    assert f"minskade skillnaden med 1,0{NB}år" in words_education.gap_sentence(down)
+    assert "För få perioder" in words_education.gap_sentence(_trend_row(change=np.nan))
 
 
 def test_gains_and_sii_sentences():
@@ -305,21 +316,21 @@ def test_gains_and_sii_sentences():
                 }
             )
     gains = pd.DataFrame(rows)
-    assert sections.gains_sentence(gains, "0020") == (
+    assert words_education.gains_sentence(gains, "0020") == (
         "I Region Dalarna ökade återstående medellivslängd vid 30 år mellan 1991–1995 och "
         "2020–2024 för alla utbildningsnivåer utom för kvinnor med förgymnasial utbildning "
         f"(0,2 år, 95{NB}% KI 0,1–0,4). En ökning räknas när trenden ger minst 0,5{NB}år med ett "
         "konfidensintervall över noll."
     )
     gains.loc[3, "verdict"] = education.LOST  # men, förgymnasial
-    assert "För män med förgymnasial utbildning minskade den." in sections.gains_sentence(
+    assert "För män med förgymnasial utbildning minskade den." in words_education.gains_sentence(
         gains, "0020"
     )
     gains["verdict"] = education.GAINED
-    assert "för alla utbildningsnivåer, för både kvinnor och män" in sections.gains_sentence(
+    assert "för alla utbildningsnivåer, för både kvinnor och män" in words_education.gains_sentence(
         gains, "0020"
     )
-    assert sections.gains_sentence(gains, "0000") == ""
+    assert words_education.gains_sentence(gains, "0000") == ""
     sii = pd.DataFrame(
         {
             "area_code": "0020",
@@ -334,19 +345,19 @@ def test_gains_and_sii_sentences():
             "rii": [1.0586, 1.1374],
         }
     )
-    assert sections.sii_sentence(sii, "0020", "kvinnor") == (
+    assert words_education.sii_sentence(sii, "0020", "kvinnor") == (
         f"För kvinnor i Region Dalarna var lutningsindexet (SII) 3,0{NB}år 1991–1995 och "
         f"7,2{NB}år 2020–2024, och det relativa indexet (RII) 1,06 och 1,14."
     )
 
 
 def test_formatting_helpers():
-    assert sections.p_text(0.0004) == "p < 0,001"
-    assert sections.p_text(0.0042) == "p = 0,004"
-    assert sections.p_text(0.152) == "p = 0,15"
-    assert sections.ci_text(80.12, 82.26) == f"95{NB}% KI 80,1–82,3"
-    assert sections.ci_text(-0.6, 0.4) == f"95{NB}% KI från −0,6 till 0,4"
-    assert sections.ci_text(np.nan, 1.0) == ""
+    assert words.p_text(0.0004) == "p < 0,001"
+    assert words.p_text(0.0042) == "p = 0,004"
+    assert words.p_text(0.152) == "p = 0,15"
+    assert words.ci_text(80.12, 82.26) == f"95{NB}% KI 80,1–82,3"
+    assert words.ci_text(-0.6, 0.4) == f"95{NB}% KI från −0,6 till 0,4"
+    assert words.ci_text(np.nan, 1.0) == ""
 
 
 # -- demo data ------------------------------------------------------------------------------------------
@@ -357,6 +368,10 @@ def demo_root(tmp_path_factory):
     (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FOLKHALSA_ROOT", str(root))
+        (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
+        shutil.copy(
+            Path(__file__).resolve().parents[1] / "params" / "indicators.yaml", root / "params"
+        )
         from helpers.sources.demo import mortality as demo_mortality
 
         demo_mortality.write_mortality_demo()
@@ -382,7 +397,7 @@ def test_mortality_section_demo(demo_root):
         & (cmp["sex"] == "män")
         & (cmp["indicator"] == "e0")
     ].iloc[0]
-    expected = sections.value_sentence(row) + " " + sections.compare_sentence(c)
+    expected = words.value_sentence(row) + " " + words.compare_sentence(c)
     assert expected in sec.sentences
     assert not any(re.search(r"\d\.\d", s) for s in sec.sentences)  # decimal comma
     assert len(sec.sentences) == 4 + 2 + 2
@@ -407,11 +422,16 @@ def test_education_section_demo(demo_root):
     )
     assert sec.source == SYNTHETIC_LABEL
     assert "antagna befolkningsandelar" in sec.notes_markdown()
+    assert set(sec.facts["area_code"]) == {"0020", "0000"}
+    assert (sec.facts["indicator"] == "e30_utb").all()
+    assert sections_education.education_section("20", "demo", figures=False).sentences == (
+        sec.sentences
+    )
     # The sentences agree with the analysis functions.
     e30 = dmo.e30_by_education("demo", "20")
     trend = education.linear_trend(education.gap(e30))
     for _, r in trend.iterrows():
-        assert sections.gap_sentence(r) in sec.sentences
+        assert words_education.gap_sentence(r) in sec.sentences
 
 
 # -- notebook 02 ---------------------------------------------------------------------------------------
@@ -485,7 +505,7 @@ def test_notebook_runs_on_demo(demo_root, tmp_path, monkeypatch):
     le = dmo.kommun_life_expectancy("demo", "20")
     ranges = dmo.county_range(le, "20")
     for _, r in ranges[(ranges["indicator"] == "e0") & (ranges["period"] == 2024)].iterrows():
-        assert sections.range_sentence(r) in text
+        assert words.range_sentence(r) in text
 
 
 @pytest.mark.slow
@@ -503,5 +523,5 @@ def test_notebook_runs_on_reference_data(reference_dir, tmp_root, tmp_path, monk
     cmp = dmo.compare_with_county("referens", "20")
     now = cmp[cmp["period"] == 2019]
     for sex in ("kvinnor", "män"):
-        assert sections.significant_sentence(now, sex, "e0") in text
+        assert words.significant_sentence(now, sex, "e0") in text
     assert le["period"].max() == 2019

@@ -17,7 +17,9 @@ from helpers.core.errors import DataError
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.report import survey as sections_survey
 from helpers.report import survey_analysis as survey_report
+from helpers.report.section import Section
 from helpers.sources import survey_data as data_survey
+from helpers.text import survey as survey_text
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "03_levnadsvanor_enkat.ipynb"
@@ -34,7 +36,7 @@ def _fresh():
     plt.close("all")
 
 
-def figure_texts(section: sections_survey.SurveySection) -> str:
+def figure_texts(section: Section) -> str:
     return "\n".join(
         t.get_text()
         for fig in section.figures.values()
@@ -46,7 +48,9 @@ def figure_texts(section: sections_survey.SurveySection) -> str:
 def test_section_for_a_kommun(tmp_root):
     before = plt.get_fignums()
     sec = sections_survey.survey_section("2080", "demo", ["daily_smoking"], 5)
-    assert sec.available and sec.kommun_name == "Falun"
+    assert (
+        isinstance(sec, Section) and sec.available and sec.title == "Levnadsvanor i Falun (enkät)"
+    )
     assert list(sec.figures) == [
         "daily_smoking_kommuner",
         "daily_smoking_grupper",
@@ -54,7 +58,7 @@ def test_section_for_a_kommun(tmp_root):
         "daily_smoking_karta",
     ]
     assert plt.get_fignums() == before  # plain Figures: nothing left open in pyplot
-    t = sec.table
+    t = sec.tables["enkät"]
     assert t["Indikator"].unique().tolist() == ["Röker dagligen"]
     assert t["Område"].tolist()[:2] == ["Riket", "Region Dalarna"]
     falun = t[t["Område"] == "Falun"]
@@ -69,7 +73,20 @@ def test_section_for_a_kommun(tmp_root):
     assert "Röker dagligen, Falun: förändringen 2020–2024" in text
     assert "I Region Dalarna som helhet" in text
     assert text.count("Färgen visar bara") == 1
-    assert sec.markdown.endswith(f"*{SYNTHETIC_LABEL}.*")
+    assert sec.markdown().endswith(f"*{SYNTHETIC_LABEL}.*")
+    # Facts: the catalogue's id, every shown number, nothing on suppressed rows.
+    facts = sec.facts
+    indicators.validate(facts)
+    assert set(facts["indicator"]) == {"daglig_rokning"}
+    assert {"2080", "0020", "0000"} <= set(facts["area_code"])
+    shown = facts[indicators.usable(facts)]
+    assert (shown["n"] >= 5).all() and shown["value"].notna().all()
+    hidden_facts = facts[~indicators.usable(facts)]
+    assert hidden_facts[["value", "ci_lower", "ci_upper", "numerator", "n"]].isna().all().all()
+    falun_total = shown[
+        (shown["area_code"] == "2080") & (shown["sex"] == "totalt") & (shown["group"] == "alla")
+    ]
+    assert set(falun_total["period"]) == {2020, 2024}  # the change's two periods
     assert not SMALL.search(figure_texts(sec))
     assert SYNTHETIC_LABEL in figure_texts(sec)
 
@@ -79,7 +96,7 @@ def test_section_numbers_agree_with_survey_report(tmp_root):
     data = data_survey.survey_microdata("demo")
     est = survey_report.estimate_variable(data.microdata, "daily_smoking", source=data.source)
     ch = survey_report.change_table(est, 2020, 2024)
-    expected = survey_report.change_sentence(
+    expected = survey_text.change_sentence(
         ch, "2085", label="Röker dagligen", variable="daily_smoking"
     )
     assert expected in sec.sentences
@@ -95,7 +112,7 @@ def test_second_section_reuses_the_county_estimates(tmp_root, monkeypatch):
     monkeypatch.setattr(survey_report, "estimate_variable", fail)
     monkeypatch.setattr(survey_report, "kommun_comparison", fail)
     sec = sections_survey.survey_section("2062", "demo", ["daily_smoking"], 5, figures=False)
-    assert sec.kommun_name == "Mora" and sec.available
+    assert sec.title == "Levnadsvanor i Mora (enkät)" and sec.available
     # A different threshold is a different analysis.
     with pytest.raises(AssertionError, match="estimated again"):
         sections_survey.survey_section("2062", "demo", ["daily_smoking"], 10, figures=False)
@@ -105,11 +122,12 @@ def test_several_variables_and_a_higher_threshold(tmp_root):
     sec = sections_survey.survey_section(
         2081, "demo", ["daily_smoking", "good_health"], min_n=30, figures=True
     )
-    assert sec.kommun == "2081"
-    assert set(sec.table["Indikator"]) == {
+    assert "2081" in set(sec.facts["area_code"])
+    assert set(sec.tables["enkät"]["Indikator"]) == {
         "Röker dagligen",
-        "Bra eller mycket bra självskattat hälsotillstånd",
+        "Bra eller mycket bra självskattad hälsa",  # the catalogue's name, not the map's label
     }
+    assert set(sec.facts["indicator"]) == {"daglig_rokning", "bra_halsa"}
     assert len(sec.figures) == 8
     sections_survey.check_section(sec, 30)
     assert not re.search(r"n = ([1-9]|[12]\d)(?![\d\u00a0])", figure_texts(sec))
@@ -117,8 +135,8 @@ def test_several_variables_and_a_higher_threshold(tmp_root):
 
 def test_sections_without_data(tmp_root):
     sec = sections_survey.survey_section("2080", "kolada")
-    assert not sec.available and sec.figures == {} and sec.table.empty
-    assert "mikrodata" in sec.sentences[0]
+    assert not sec.available and sec.figures == {} and sec.tables == {} and sec.facts.empty
+    assert "Datakällan 'kolada' kan inte ge enkätdata" in sec.sentences[0]
     sec = sections_survey.survey_section("0180", "demo")
     assert not sec.available and "Stockholm finns inte i enkätextraktet" in sec.sentences[0]
     with pytest.raises(DataError, match="snus"):
@@ -139,8 +157,11 @@ def test_section_on_an_own_extract(tmp_root):
         figures=False,
     )
     assert sec.available and sec.source == "Källa: Testregionens levnadsvaneenkät"
-    assert set(sec.table["Indikator"]) == {"Röker dagligen", "Snusar dagligen"}
-    assert "Riket" not in set(sec.table["Område"])  # a one-county extract says nothing of Sweden
+    assert set(sec.tables["enkät"]["Indikator"]) == {"Röker dagligen", "Snusar dagligen"}
+    assert set(sec.facts["indicator"]) == {"daglig_rokning", "snus"}  # snus: not in the catalogue
+    assert "Riket" not in set(
+        sec.tables["enkät"]["Område"]
+    )  # a one-county extract says nothing of Sweden
     assert any("Jämförelse med riket saknas" in s for s in sec.sentences)
 
 
@@ -202,9 +223,7 @@ def test_notebook_runs_on_demo(tmp_root, monkeypatch):
     data = data_survey.survey_microdata("demo")
     est = survey_report.estimate_variable(data.microdata, "daily_smoking", source=data.source)
     ch = survey_report.change_table(est, 2020, 2024)
-    answer = survey_report.change_answer(
-        ch, "0020", label="Röker dagligen", variable="daily_smoking"
-    )
+    answer = survey_text.change_answer(ch, "0020", label="Röker dagligen", variable="daily_smoking")
     for sentence in answer.sentences:
         assert sentence in text
     assert "Vem har skickat uppgifterna?" in text and "Har kalibreringsvikter använts?" in text
@@ -248,7 +267,5 @@ def test_notebook_runs_on_an_own_extract(tmp_root, tmp_path, monkeypatch):
     )
     periods = survey_report.pick_periods(est.design)
     ch = survey_report.change_table(est, *periods, min_n=10)
-    answer = survey_report.change_answer(
-        ch, "0020", label="Röker dagligen", variable="daily_smoking"
-    )
+    answer = survey_text.change_answer(ch, "0020", label="Röker dagligen", variable="daily_smoking")
     assert answer.sentences[0] in text and answer.sentences[2] in text

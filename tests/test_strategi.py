@@ -1,18 +1,23 @@
-"""Tests for helpers.stats.strategi: goal file, status rules, comparisons, groups, ranks, deviations."""
+"""Tests for Strategi för hälsa: goal file, status rules, comparisons, groups, ranks, deviations."""
 
 from __future__ import annotations
 
 import copy
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.config import catalogue as catalogue_mod
+from helpers.config import goals as goal_file
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
-from helpers.stats import strategi
+from helpers.sources import strategi as data_strategi
+from helpers.stats import strategi, strategi_compare, strategi_kolada
+from helpers.text import strategi as text_strategi
 
 FALUN, BORLANGE, DALARNA, RIKET = "2080", "2081", "0020", "0000"
 PEERS = ["0840", "1292", "1383", "1489", "2321", "2380", "2580"]  # real 2024 peers of Falun
@@ -41,19 +46,100 @@ def _spec(*goals: dict) -> dict:
         "target_year": 2022,
         "defaults": {
             "baseline_year": 2017,
-            "divided_by_sex": False,
-            "sex": None,
-            "survey": False,
-            "uncertainty_kpi": None,
             "uncertainty_mapping": None,
             "comparable_over_time": True,
             "series_break": None,
-            "pooled_years": 1,
-            "decimals": 1,
         },
-        "areas": list(strategi.AREAS),
+        "areas": list(goal_file.AREAS),
         "goals": list(goals),
     }
+
+
+#: Keys of ``_ind`` that describe the goal; the others describe the indicator (catalogue).
+_GOAL_SIDE = (
+    "level",
+    "target_change",
+    "target_unit",
+    "mapping",
+    "baseline_year",
+    "comparable_over_time",
+    "series_break",
+    "uncertainty_mapping",
+)
+_UNIT_IN_CATALOGUE = {v: k for k, v in goal_file.CATALOGUE_UNITS.items()}
+
+
+def _catalogue_entry(ind: dict) -> dict:
+    """A catalogue entry (params/indicators.yaml shape) for the indicator keys of ``_ind``."""
+    kpi, ukpi = ind["kpi"], ind.get("uncertainty_kpi")
+    recipe: dict = {"kpi": {ind["sex"]: kpi} if ind.get("sex") else kpi, "title": ind["title"]}
+    if ukpi:
+        recipe["uncertainty_kpi"] = ukpi
+    pooled = ind.get("pooled_years", 1)
+    entry = {
+        "name": ind["title"],
+        "short_name": ind["short_name"],
+        "definition": "Testindikator.",
+        "unit": _UNIT_IN_CATALOGUE[ind["unit"]],
+        "decimals": ind.get("decimals", 1),
+        "better": ind["direction"],
+        "sexes": ["kvinnor", "män", "totalt"] if ind.get("divided_by_sex") else ["totalt"],
+        "period_type": "year" if pooled == 1 else "multi_year",
+        "ci_method": "kolada_uncertainty" if ukpi else "none",
+        "reliability": "nchs_without_n"
+        if ukpi
+        else "survey_no_ci"
+        if ind.get("survey")
+        else "none",
+        "disclosure": False,
+        "sources": {"kolada": recipe, "demo": {"kolada_shape": "strategi", **recipe}},
+    }
+    if pooled != 1:
+        entry["pooled_years"] = pooled
+    return entry
+
+
+def _split(spec: dict) -> tuple[dict, catalogue_mod.Catalogue]:
+    """Split a spec written with ``_ind`` into a goal file and its catalogue."""
+    spec = copy.deepcopy(spec)
+    entries = {}
+    for goal in spec["goals"]:
+        inds = []
+        for ind in goal.get("indicators") or []:
+            if "kpi" not in ind:
+                inds.append(ind)
+                continue
+            ind_id = ind["kpi"].lower()
+            entries[ind_id] = _catalogue_entry(ind)
+            inds.append(
+                {"indicator": ind_id, **{k: v for k, v in ind.items() if k in _GOAL_SIDE}}
+                | {k: v for k, v in ind.items() if k not in _GOAL_SIDE and k not in _IND_KEYS}
+            )
+        goal["indicators"] = inds
+    if not entries:
+        return spec, catalogue_mod.load()
+    return spec, catalogue_mod.parse({"indicators": entries}, Path("test_indicators.yaml"))
+
+
+_IND_KEYS = {
+    "kpi",
+    "title",
+    "short_name",
+    "unit",
+    "direction",
+    "divided_by_sex",
+    "sex",
+    "survey",
+    "uncertainty_kpi",
+    "pooled_years",
+    "decimals",
+}
+
+
+def _goals(spec: dict) -> pd.DataFrame:
+    """The goal table of a spec written with ``_ind`` (goal file + test catalogue)."""
+    goal_spec, cat = _split(spec)
+    return goal_file.goals_from_dict(goal_spec, catalogue=cat)
 
 
 def _goal(number: int, *inds: dict, area: str = "God och jämlik hälsa", **kw) -> dict:
@@ -101,13 +187,13 @@ def _one(status: pd.DataFrame, label: str, area: str = FALUN, sex: str = "totalt
 
 # --------------------------------------------------------------------------- the goal file
 def test_real_goal_file_has_22_goals_in_skr_areas():
-    goals = strategi.load_goals()
+    goals = goal_file.load_goals()
     assert sorted(goals["goal"].unique()) == list(range(1, 23))
     area = goals.drop_duplicates("goal").set_index("goal")["goal_area"]
     assert set(area.loc[1:9]) == {"God och jämlik hälsa"}
     assert set(area.loc[10:18]) == {"God kvalitet"}
     assert set(area.loc[19:22]) == {"Hållbart och uthålligt"}
-    assert set(goals["mapping"]) <= set(strategi.MAPPINGS)
+    assert set(goals["mapping"]) <= set(goal_file.MAPPINGS)
     g1 = goals[goals["goal"] == 1].iloc[0]
     assert g1["mapping"] == "missing" and pd.isna(g1["kpi"])
     assert list(goals.loc[goals["goal"] == 13, "label"]) == ["13a", "13b"]
@@ -130,35 +216,37 @@ def test_real_goal_file_has_22_goals_in_skr_areas():
 def test_goal_file_against_real_catalog(reference_dir):
     records = json.loads((reference_dir / "kolada" / "v3_kpi_catalog.json").read_text())["values"]
     assert len(records) == 6099
-    cat = strategi.catalog_index(records)
-    goals = strategi.load_goals()
+    cat = strategi_kolada.catalog_index(records)
+    goals = goal_file.load_goals()
     problems = strategi.goal_problems(goals, cat)
     assert problems.empty, problems.to_string()
     for g in goals.dropna(subset=["kpi"]).itertuples():
         assert g.kpi in cat
-        assert strategi._norm_title(cat[g.kpi]["title"]) == strategi._norm_title(g.title)
+        assert strategi_kolada.norm_title(cat[g.kpi]["title"]) == strategi_kolada.norm_title(
+            g.title
+        )
         if isinstance(g.uncertainty_kpi, str):
             assert cat[g.uncertainty_kpi]["title"].startswith("Osäkerhetstal - ")
-            found = strategi.find_uncertainty_kpi(g.kpi, cat)
+            found = strategi_kolada.find_uncertainty_kpi(g.kpi, cat)
             assert found["id"] == g.uncertainty_kpi and found["quality"] == g.uncertainty_mapping
     # title matching: exact, reworded, a number that differs, and a near-namesake
-    assert strategi.find_uncertainty_kpi("U01429", cat)["quality"] == "exact"
-    assert strategi.find_uncertainty_kpi("U01402", cat)["id"] == "U01508"
-    assert strategi.find_uncertainty_kpi("U01425", cat) is None  # "7 timmar" has none
-    assert strategi.find_uncertainty_kpi("U21466", cat)["id"] == "N21451"
-    assert strategi.find_uncertainty_kpi("U21504", cat) is None  # "alltid eller oftast"
+    assert strategi_kolada.find_uncertainty_kpi("U01429", cat)["quality"] == "exact"
+    assert strategi_kolada.find_uncertainty_kpi("U01402", cat)["id"] == "U01508"
+    assert strategi_kolada.find_uncertainty_kpi("U01425", cat) is None  # "7 timmar" has none
+    assert strategi_kolada.find_uncertainty_kpi("U21466", cat)["id"] == "N21451"
+    assert strategi_kolada.find_uncertainty_kpi("U21504", cat) is None  # "alltid eller oftast"
 
 
 @pytest.mark.reference
 def test_catalog_problems_are_reported_per_goal(reference_dir):
     records = json.loads((reference_dir / "kolada" / "v3_kpi_catalog.json").read_text())["values"]
-    cat = strategi.catalog_index(records)
+    cat = strategi_kolada.catalog_index(records)
     spec = _spec(
         _goal(1, _ind("N20402", title="Fallskador", unit="procent")),  # catalogue: per 100 000
         _goal(2, _ind("U01405", title="Invånare med bra självskattat hälsotillstånd, andel (%)")),
-        _goal(3, _ind("X99999")),
+        _goal(3, _ind("N99999")),
     )
-    problems = strategi.goal_problems(strategi.goals_from_dict(spec), cat)
+    problems = strategi.goal_problems(_goals(spec), cat)
     by_goal = problems.groupby("goal")["message"].apply(" ".join)
     assert "inte en andel" in by_goal[1] and "100 000" in by_goal[1]
     assert "U01511" in by_goal[2]  # the catalogue has an Osäkerhetstal the file does not use
@@ -167,36 +255,48 @@ def test_catalog_problems_are_reported_per_goal(reference_dir):
 
 def test_schema_errors_are_collected():
     bad = _spec(
-        _goal(1, _ind("N00001", direction="upp")),
+        _goal(1, _ind("N00001", level="upp")),
         _goal(1, _ind("N00002", typo=True)),
-        _goal(3, {k: v for k, v in _ind("N00003").items() if k != "unit"}),
+        _goal(3, {k: v for k, v in _ind("N00003").items() if k != "target_unit"}),
         _goal(4, area="Okänt område"),
+        _goal(
+            5,
+            {
+                "indicator": "finns_inte",
+                "target_change": 2,
+                "target_unit": "pp",
+                "mapping": "exact",
+            },
+        ),
     )
     with pytest.raises(DataError) as err:
-        strategi.goals_from_dict(bad)
+        _goals(bad)
     text = str(err.value)
-    assert "direction 'upp'" in text
+    assert "level 'upp'" in text
     assert "förekommer flera gånger" in text
     assert "okänd nyckel 'typo'" in text
-    assert "'unit' saknas" in text
+    assert "'target_unit' saknas" in text
     assert "area ska vara" in text
     assert "mapping: missing" in text  # goal 4 has no indicators
+    assert "'finns_inte' finns inte i indikatorkatalogen" in text
 
 
 def test_unit_from_title_and_targets():
-    assert strategi.unit_from_title("Kariesfria 3-åringar, andel (%)") == "procent"
+    assert strategi_kolada.unit_from_title("Kariesfria 3-åringar, andel (%)") == "procent"
     assert (
-        strategi.unit_from_title(
+        strategi_kolada.unit_from_title(
             "Fallskador bland personer 80+, 3-årsm, antal slutenvårdstillfällen/100 000 inv"
         )
         == "per 100 000"
     )
-    assert strategi.unit_from_title("Medellivslängd män, år") == "år"
+    assert strategi_kolada.unit_from_title("Medellivslängd män, år") == "år"
     assert (
-        strategi.unit_from_title("Patientupplevd kvalitet ... i primärvården, index (-2024)")
+        strategi_kolada.unit_from_title("Patientupplevd kvalitet ... i primärvården, index (-2024)")
         == "index"
     )
-    assert strategi.unit_from_title("Brukarbedömning hemtjänst - bemötande, medelvärde") is None
+    assert (
+        strategi_kolada.unit_from_title("Brukarbedömning hemtjänst - bemötande, medelvärde") is None
+    )
     assert strategi.target_text(-10, "per 1000") == "−10 per 1 000 invånare"
     assert strategi.target_text(2, "pp") == "+2 procentenheter"
     assert strategi.target_text(None, "år") == "ökning"
@@ -260,7 +360,7 @@ def case_goals() -> pd.DataFrame:
             area="Hållbart och uthålligt",
         ),
     )
-    return strategi.goals_from_dict(spec)
+    return _goals(spec)
 
 
 @pytest.fixture
@@ -457,40 +557,40 @@ def _groups() -> list[dict]:
 
 
 def test_find_group_newest_edition_none_and_ambiguous():
-    g, msg = strategi.find_group(_groups(), "Liknande kommuner socioekonomi, Falun,")
+    g, msg = strategi_compare.find_group(_groups(), "Liknande kommuner socioekonomi, Falun,")
     assert g["id"] == "G2" and msg == ""
-    g, msg = strategi.find_group(_groups(), "liknande kommuner socioekonomi, falun, 2021")
+    g, msg = strategi_compare.find_group(_groups(), "liknande kommuner socioekonomi, falun, 2021")
     assert g["id"] == "G1"  # an exact title wins over the newest edition
-    g, msg = strategi.find_group(_groups(), "Liknande kommuner socioekonomi, Mora,")
+    g, msg = strategi_compare.find_group(_groups(), "Liknande kommuner socioekonomi, Mora,")
     assert g is None and "Ingen kommungrupp" in msg and "Mora" in msg
-    g, msg = strategi.find_group(_groups(), "Falun")
+    g, msg = strategi_compare.find_group(_groups(), "Falun")
     assert g is None and "flera kommungrupper" in msg and "G4" in msg
-    g, msg = strategi.find_group(_groups(), "Dubblett")
+    g, msg = strategi_compare.find_group(_groups(), "Dubblett")
     assert g is None and "samma år" in msg
 
 
 def test_similar_group_excludes_the_kommun_itself():
-    g, msg = strategi.similar_group(_groups(), FALUN)
+    g, msg = strategi_compare.similar_group(_groups(), FALUN)
     ids = [m["member_id"] for m in g["members"]]
     assert msg == "" and FALUN not in ids and ids == PEERS
-    g, _ = strategi.similar_group(_groups(), DALARNA)
+    g, _ = strategi_compare.similar_group(_groups(), DALARNA)
     assert g["id"] == "G7"
-    g, msg = strategi.similar_group(_groups(), FALUN, title="Falun")
+    g, msg = strategi_compare.similar_group(_groups(), FALUN, title="Falun")
     assert g is None and "flera" in msg
 
 
 def test_peer_mean_is_unweighted_and_excludes_the_kommun():
     values = pd.Series({FALUN: 100.0, "0840": 10.0, "1292": 20.0, "1383": np.nan})
-    mean, n = strategi.peer_mean(values, [FALUN, "0840", "1292", "1383"], FALUN)
+    mean, n = strategi_compare.peer_mean(values, [FALUN, "0840", "1292", "1383"], FALUN)
     assert (mean, n) == (15.0, 2)
-    mean, n = strategi.peer_mean(values, ["1383"], FALUN)
+    mean, n = strategi_compare.peer_mean(values, ["1383"], FALUN)
     assert math.isnan(mean) and n == 0
 
 
 # --------------------------------------------------------------------------- comparisons
 @pytest.fixture
 def cmp_goals() -> pd.DataFrame:
-    return strategi.goals_from_dict(
+    return _goals(
         _spec(
             _goal(1, _ind("N00001")),
             _goal(
@@ -525,7 +625,7 @@ def cmp_table() -> pd.DataFrame:
 
 
 def test_comparisons_hand_computed(cmp_goals, cmp_table):
-    comp = strategi.comparisons(cmp_table, cmp_goals, FALUN, _groups())
+    comp = strategi_compare.comparisons(cmp_table, cmp_goals, FALUN, _groups())
     c = comp[comp["kpi"] == "N00001"].set_index("comparison")
     kommun_values = [50.0, 40.0, 42.0, 44.0, 46.0, 48.0, 50.0, 52.0]  # all kommuner with a value
     sd = float(np.std(kommun_values, ddof=1))
@@ -553,7 +653,7 @@ def test_comparisons_hand_computed(cmp_goals, cmp_table):
 
 
 def test_comparisons_report_a_bad_group_title(cmp_goals, cmp_table):
-    comp = strategi.comparisons(cmp_table, cmp_goals, FALUN, _groups(), group_title="Falun")
+    comp = strategi_compare.comparisons(cmp_table, cmp_goals, FALUN, _groups(), group_title="Falun")
     row = comp[(comp["kpi"] == "N00001") & (comp["comparison"] == "liknande")].iloc[0]
     assert np.isnan(row["ref_value"]) and "matchar flera kommungrupper" in row["message"]
     # the other comparisons are still made
@@ -563,7 +663,7 @@ def test_comparisons_report_a_bad_group_title(cmp_goals, cmp_table):
 # --------------------------------------------------------------------------- rank colours
 def test_rank_colours_follow_the_direction():
     codes = ["2021", "2023", "2026", "2029", "2031", "2034"]
-    goals = strategi.goals_from_dict(
+    goals = _goals(
         _spec(
             _goal(1, _ind("N00001")), _goal(2, _ind("N00002", direction="lower", target_change=-2))
         )
@@ -571,7 +671,7 @@ def test_rank_colours_follow_the_direction():
     rows = [(c, 2024, "N00001", float(v)) for c, v in zip(codes, [1, 2, 3, 4, 5, 6], strict=True)]
     rows += [(c, 2024, "N00002", float(v)) for c, v in zip(codes, [1, 2, 3, 4, 5, 6], strict=True)]
     rows += [(DALARNA, 2024, "N00001", 100.0)]  # regions are not ranked with kommuner
-    ranks = strategi.rank_colours(_table(rows), goals)
+    ranks = strategi_compare.rank_colours(_table(rows), goals)
     hi = ranks[ranks["kpi"] == "N00001"].set_index("area_code")
     assert len(hi) == 6 and (hi["n"] == 6).all()
     assert hi["colour"].tolist() == ["röd", "röd", "gul", "gul", "grön", "grön"]
@@ -580,7 +680,7 @@ def test_rank_colours_follow_the_direction():
     assert lo["colour"].tolist() == ["grön", "grön", "gul", "gul", "röd", "röd"]
     # ties share the best rank
     tie = _table([(c, 2024, "N00001", 5.0) for c in codes[:3]])
-    assert strategi.rank_colours(tie, goals)["colour"].tolist() == ["grön"] * 3
+    assert strategi_compare.rank_colours(tie, goals)["colour"].tolist() == ["grön"] * 3
 
 
 def test_rank_colour_beside_status_explains_a_disagreement(case_goals, case_table):
@@ -597,17 +697,22 @@ def test_rank_colour_beside_status_explains_a_disagreement(case_goals, case_tabl
             "colour": ["röd", "grön"],
         }
     )
-    out = strategi.add_rank_colours(st, ranks)
+    out = strategi_compare.add_rank_colours(st, ranks)
     r = _one(out, "2")
-    assert r["colour"] == "röd" and r["why"] == strategi.WHY_DIFFER  # reached but red
-    assert _one(out, "10")["why"] == ""  # closer and green agree
+    assert r["colour"] == "röd" and bool(r["differs"])  # reached but red
+    assert not _one(out, "10")["differs"]  # closer and green agree
+    falun = out[out["area_code"] == FALUN]
+    comment = text_strategi.status_display(falun).set_index("Mål")["Kommentar"]
+    assert (
+        text_strategi.WHY_DIFFER in comment["2"] and text_strategi.WHY_DIFFER not in comment["10"]
+    )
     assert _one(out, "4")["colour"] == strategi.RANK_MISSING
 
 
 # --------------------------------------------------------------------------- deviations
 def test_deviations_rank_and_write_swedish_sentences(cmp_goals, cmp_table):
-    comp = strategi.comparisons(cmp_table, cmp_goals, FALUN, _groups())
-    dev = strategi.deviations(comp, area_code=FALUN)
+    comp = strategi_compare.comparisons(cmp_table, cmp_goals, FALUN, _groups())
+    dev = text_strategi.with_sentences(strategi_compare.deviations(comp, area_code=FALUN))
     assert dev["rank"].tolist() == list(range(1, len(dev) + 1))
     assert dev["score"].is_monotonic_decreasing
     assert set(dev["kpi"]) == {"N00001", "U00001"}  # the region KPI is left out
@@ -620,20 +725,19 @@ def test_deviations_rank_and_write_swedish_sentences(cmp_goals, cmp_table):
     status = strategi.goal_status(
         _table([(FALUN, 2017, "N00001", 56.0), (FALUN, 2024, "N00001", 50.0)]), cmp_goals, FALUN
     )
-    dev = strategi.deviations(comp, status, area_code=FALUN, top=None)
-    worse = dev[dev["kind"] == "bort från målet"].iloc[0]
+    dev = strategi_compare.deviations(comp, status, area_code=FALUN, top=None)
+    dev = text_strategi.with_sentences(dev)
+    worse = dev[dev["kind"] == strategi_compare.KIND_WORSENING].iloc[0]
     assert "från 56,0\u00a0% (2017) till 50,0\u00a0% (2024)" in worse["sentence"]
     assert "försämring med 6,0 procentenheter" in worse["sentence"]
 
 
 def test_uncertain_deviations_are_marked():
-    goals = strategi.goals_from_dict(
-        _spec(_goal(1, _ind("U00001", survey=True, uncertainty_kpi="U00002")))
-    )
+    goals = _goals(_spec(_goal(1, _ind("U00001", survey=True, uncertainty_kpi="U00002"))))
     rows = [(FALUN, 2024, "U00001", 60.0), (FALUN, 2024, "U00002", 6.0)]
     rows += [(RIKET, 2024, "U00001", 56.0), (BORLANGE, 2024, "U00001", 50.0)]
-    comp = strategi.comparisons(_table(rows), goals, FALUN, _groups())
-    dev = strategi.deviations(comp, area_code=FALUN)
+    comp = strategi_compare.comparisons(_table(rows), goals, FALUN, _groups())
+    dev = text_strategi.with_sentences(strategi_compare.deviations(comp, area_code=FALUN))
     assert bool(dev["uncertain"].iloc[0])
     assert "osäkert: skillnaden ryms inom felmarginalen" in dev["sentence"].iloc[0]
 
@@ -652,7 +756,7 @@ class FakeClient:
 
 
 def test_compare_with_kolada_group_reports_differences():
-    goals = strategi.load_goals()
+    goals = goal_file.load_goals()
     ours = goals.dropna(subset=["kpi"])
     members = [
         {"member_id": k, "member_title": t}
@@ -667,7 +771,7 @@ def test_compare_with_kolada_group_reports_differences():
             {"id": "G2", "title": "Strategiska nyckeltal", "members": []},
         ]
     )
-    diff = strategi.compare_with_kolada_group(client, goals)
+    diff = data_strategi.compare_with_kolada_group(client, goals)
     assert client.calls == ["strategi"]
     d = diff.set_index("kpi")
     assert d.loc["N66077", "difference"] == "bara i yaml" and d.loc["N66077", "label"] == "20"
@@ -675,24 +779,24 @@ def test_compare_with_kolada_group_reports_differences():
     assert "finns i Koladas grupp men inte i" in d.loc["U01424", "message"]
     assert d.loc[members[0]["member_id"], "difference"] == "olika titel"
     assert len(diff) == 3 and (d["group_id"].isin(["G1", ""])).all()
-    full = strategi.compare_with_kolada_group(client, goals, only_differences=False)
+    full = data_strategi.compare_with_kolada_group(client, goals, only_differences=False)
     assert len(full) == len(set(ours["kpi"])) + 1
 
 
 def test_compare_with_kolada_group_without_a_group():
-    diff = strategi.compare_with_kolada_group(FakeClient([]), strategi.load_goals())
+    diff = data_strategi.compare_with_kolada_group(FakeClient([]), goal_file.load_goals())
     assert len(diff) == 1 and "Ingen KPI-grupp" in diff["message"].iloc[0]
 
 
 # --------------------------------------------------------------------------- display, trends
 def test_status_display_and_trend_data(case_goals, case_table):
     st = strategi.goal_status(case_table, case_goals, FALUN)
-    disp = strategi.status_display(st)
+    disp = text_strategi.status_display(st)
     row = disp.set_index("Mål").loc["2"]
     assert row["Basvärde"] == "50,0\u00a0%" and row["Förändring"].startswith("+3,0")
     assert row["Status"] == "✓ Målet är nått eller överträffat"
     assert "12" in set(disp["Mål"])  # single-sex KPI shown although sex is kvinnor
-    both = strategi.status_display(st, sexes=("kvinnor", "män"))
+    both = text_strategi.status_display(st, sexes=("kvinnor", "män"))
     assert "Test N00001 (kvinnor)" in set(both["Indikator"])
 
     t = _table(
@@ -701,7 +805,7 @@ def test_status_display_and_trend_data(case_goals, case_table):
         + [(DALARNA, 2018, "N00001", 45.0), (RIKET, 2018, "N00001", 47.0)]
     )
     g = case_goals[case_goals["kpi"] == "N00001"]
-    tr = strategi.trend_data(t, g, FALUN, _groups())
+    tr = strategi_compare.trend_data(t, g, FALUN, _groups())
     assert set(tr["series"]) == {"område", "län", "riket", "liknande"}
     peer = tr[(tr["series"] == "liknande") & (tr["period"] == 2018)].iloc[0]
     assert (peer["value"], peer["n"]) == (40.0, 7)
@@ -709,15 +813,15 @@ def test_status_display_and_trend_data(case_goals, case_table):
 
 def test_status_counts_cover_all_areas(case_goals, case_table):
     counts = strategi.status_counts(strategi.goal_status(case_table, case_goals, FALUN))
-    assert list(counts.index) == list(strategi.AREAS)
+    assert list(counts.index) == list(goal_file.AREAS)
     assert list(counts.columns) == list(strategi.STATUSES)
     assert counts.loc["Hållbart och uthålligt", strategi.STATUS_REACHED] == 1
 
 
 def test_goals_from_dict_does_not_modify_its_input():
-    spec = _spec(_goal(1, _ind("N00001")))
+    spec, cat = _split(_spec(_goal(1, _ind("N00001"))))
     before = copy.deepcopy(spec)
-    strategi.goals_from_dict(spec)
+    goal_file.goals_from_dict(spec, catalogue=cat)
     assert spec == before
 
 
@@ -752,7 +856,7 @@ def test_goal_19_on_recorded_real_kolada_data(reference_dir):
         flat.rename(columns={"municipality_id": "municipality", "year": "period"})
     )
     groups = json.loads((kolada_dir / "v3_municipality_groups.json").read_text("utf-8"))["values"]
-    goals = strategi.load_goals()
+    goals = goal_file.load_goals()
     goals19 = goals[goals["goal"] == 19]
     arboga = "1984"
 
@@ -768,7 +872,7 @@ def test_goal_19_on_recorded_real_kolada_data(reference_dir):
         assert row["baseline"] == pytest.approx(own.loc[base, "value"])
         assert row["change"] == pytest.approx(own.loc[latest, "value"] - own.loc[base, "value"])
 
-    comp = strategi.comparisons(table, goals19, arboga, groups)
+    comp = strategi_compare.comparisons(table, goals19, arboga, groups)
     women = comp[(comp["kpi"] == "N00925") & (comp["sex"] == "kvinnor")].set_index("comparison")
     year = int(women.loc["riket", "period"])
     values = flat[(flat["kpi"] == "N00925") & (flat["year"] == year)].set_index("municipality_id")

@@ -11,6 +11,7 @@ from helpers.core import indicators
 from helpers.core.errors import DataError
 from helpers.core.indicators import FLAG_OK, FLAG_SUPPRESSED
 from helpers.stats import survey
+from helpers.text import survey as survey_text
 
 # ------------------------------------------------------------------ fixtures
 TINY = pd.DataFrame(
@@ -529,6 +530,6 @@ def test_rank_colours_only_rank_kommuner():
 
 
 def test_rank_vs_significance_note_is_one_swedish_sentence():
-    note = survey.RANK_VS_SIGNIFICANCE_NOTE
+    note = survey_text.RANK_VS_SIGNIFICANCE_NOTE
     assert note.endswith(".") and note.count(". ") == 0
     assert "likartad" in note and "rangordningen" in note

@@ -9,9 +9,7 @@ column, and that the file is byte-for-byte unchanged afterwards.
 from __future__ import annotations
 
 import hashlib
-import math
 import shutil
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +17,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.core import indicators
+from helpers.config import variable_map
 from helpers.core.errors import DataError
+from helpers.sources import survey_aggregated, survey_readers
 from helpers.sources import survey_files as survey_io
 
 MALFORMED = Path(__file__).parent / "malformed"
@@ -68,7 +67,7 @@ def micro(path: Path) -> pd.DataFrame:
 
 
 def agg(path: Path) -> pd.DataFrame:
-    return survey_io.read_aggregated(path, indicator="daily_smoking", source="Test")
+    return survey_aggregated.read_aggregated(path, indicator="daily_smoking", source="Test")
 
 
 # -- the malformed corpus ----------------------------------------------------------------
@@ -143,7 +142,7 @@ def test_problem_list_is_capped(tmp_path):
     answers = {f"var_{i}": {"column": f"Saknas{i}", "yes": [1], "no": [2]} for i in range(60)}
     data = yaml.safe_load(MAP.read_text(encoding="utf-8"))
     data["answers"] = answers
-    vmap = survey_io.parse_variable_map(data, "karta.yaml")
+    vmap = variable_map.parse_variable_map(data, "karta.yaml")
     with pytest.raises(DataError) as info:
         survey_io.read_microdata(MALFORMED / "valid.csv", vmap)
     problems = info.value.problems
@@ -176,7 +175,7 @@ def test_encodings_are_detected(encoding, tmp_path):
         "Älvdalen",
         "Östermalm",
     ]
-    assert survey_io.read_table(path).encoding == encoding
+    assert survey_readers.read_table(path).encoding == encoding
 
 
 def test_undecodable_bytes_are_reported_with_row(tmp_path):
@@ -329,7 +328,7 @@ def test_sav_value_labels_replace_missing_codes_in_the_map(tmp_path):
         "no": ["Nej"],
         "missing": ["Uppgift saknas"],
     }
-    vmap = survey_io.parse_variable_map(data, "etiketter.yaml")
+    vmap = variable_map.parse_variable_map(data, "etiketter.yaml")
     df = survey_io.read_microdata(path, vmap)
     pd.testing.assert_frame_equal(df, _expected())
 
@@ -343,7 +342,7 @@ def test_sav_unexpected_labels(tmp_path):
     )
     data = yaml.safe_load(MAP.read_text(encoding="utf-8"))
     data["variables"]["sex"] = {"column": "Kon"}
-    vmap = survey_io.parse_variable_map(data, "etiketter.yaml")
+    vmap = variable_map.parse_variable_map(data, "etiketter.yaml")
     # in a .sav file the row is the case number
     expect_problem(
         lambda p: survey_io.read_microdata(p, vmap),
@@ -354,218 +353,9 @@ def test_sav_unexpected_labels(tmp_path):
     )
 
 
-# -- variable maps -----------------------------------------------------------------------
-BAD_MAPS = [
-    ("bad_map_missing_weight.yaml", "obligatorisk variabel 'weight' saknas", 2),
-    ("bad_map_sex_value.yaml", "okänt kön 'flickvän'", 10),
-    ("bad_map_overlap.yaml", "koden 2 står både under 'yes' och 'no'", 12),
-    ("bad_map_overlap.yaml", "okänd nyckel. Menade du 'column'?", 9),
-    ("bad_map_syntax.yaml", "YAML-syntaxfel", 4),
-    ("bad_map_not_mapping.yaml", "ska vara en YAML-mappning", None),
-]
-
-
-@pytest.mark.parametrize(("name", "text", "line"), BAD_MAPS)
-def test_bad_variable_maps(name, text, line):
-    path = MALFORMED / name
-    before = sha(path)
-    with pytest.raises(DataError) as info:
-        survey_io.load_variable_map(path)
-    assert sha(path) == before
-    hits = [p for p in info.value.problems if text in p.message]
-    assert hits, str(info.value)
-    assert hits[0].file == name and hits[0].row == line
-
-
-def test_variable_map_accepts_yaml_booleans_shorthand_and_constants():
-    text = textwrap.dedent(
-        """
-        variables:
-          respondent_id: Lopnr
-          kommun: {value: "2080"}
-          year: {value: 2024}
-          sex: {column: Kon, codes: {M: Man, K: Kvinna}}
-          age_group: Alder
-          education: {column: Utb, codes: {1: Grundskola, 2: gymnasial, 3: Högskola}}
-          weight: {value: 1}
-          stratum: {value: hela}
-        answers:
-          daily_smoking: {column: Tobak1, yes: [1], no: [2]}
-        """
-    )
-    vmap = survey_io.parse_variable_map(yaml.safe_load(text), "kort.yaml", text)
-    assert vmap.answers["daily_smoking"].yes == frozenset({"1"})
-    assert vmap.variables["sex"].codes == {"m": "män", "k": "kvinnor"}
-    assert vmap.variables["education"].codes == {
-        "1": "förgymnasial",
-        "2": "gymnasial",
-        "3": "eftergymnasial",
-    }
-    assert vmap.variables["year"].value == 2024 and vmap.variables["kommun"].column is None
-
-
-def test_variable_map_collects_all_schema_problems_with_lines():
-    text = textwrap.dedent(
-        """
-        variabels:
-          respondent_id: Lopnr
-        answers:
-          Daily-Smoking: {column: T, yes: [1], no: [2]}
-        """
-    )
-    with pytest.raises(DataError) as info:
-        survey_io.parse_variable_map(yaml.safe_load(text), "fel.yaml", text)
-    msgs = [str(p) for p in info.value.problems]
-    assert any("rad 2" in m and "Menade du 'variables'?" in m for m in msgs)
-    assert any("'variables'" in m and "saknas" in m for m in msgs)
-    assert any("rad 5" in m and "små bokstäver" in m for m in msgs)
-
-
 def test_constants_from_the_map_fill_columns(tmp_path):
     data = yaml.safe_load(MAP.read_text(encoding="utf-8"))
     data["variables"]["year"] = {"value": 2020}
     data["variables"]["psu"] = {"value": "ingen"}
-    df = survey_io.read_microdata(MALFORMED / "valid.csv", survey_io.parse_variable_map(data))
+    df = survey_io.read_microdata(MALFORMED / "valid.csv", variable_map.parse_variable_map(data))
     assert (df["year"] == 2020).all() and (df["psu"] == "ingen").all()
-
-
-def test_demo_variable_map_is_valid():
-    vmap = survey_io.load_variable_map(
-        Path(__file__).parents[1] / "params" / "survey_variables_demo.yaml"
-    )
-    assert set(vmap.answers) == {
-        "daily_smoking",
-        "risk_alcohol",
-        "good_health",
-        "physical_inactivity",
-    }
-    assert vmap.answers["good_health"].yes == frozenset({"1", "2"})
-
-
-# -- aggregated extracts -----------------------------------------------------------------
-def test_aggregated_counts_get_wilson_intervals():
-    df = agg(MALFORMED / "agg_valid_counts.csv")
-    indicators.validate(df)
-    row = df.set_index(["area_code", "sex"]).loc[("2080", "kvinnor")]
-    assert row["value"] == pytest.approx(100 * 37 / 412)
-    lo, hi = survey_io._wilson(np.array([37]), np.array([412]))
-    assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((100 * lo[0], 100 * hi[0]))
-    assert row["numerator"] == 37 and row["denominator"] == 412 and row["n"] == 412
-    assert row["ci_level"] == 0.95 and row["flag"] == indicators.FLAG_OK
-    region = df.set_index("area_code").loc["0020"]
-    assert region["area_type"] == "region" and region["area_name"] == "Region Dalarna"
-    zero = df.set_index("area_code").loc["2081"]  # 0 of 10: Wilson upper 27,8 %
-    assert zero["value"] == 0 and zero["ci_upper"] == pytest.approx(27.753, abs=1e-3)
-    assert zero["flag"] == indicators.FLAG_UNCERTAIN
-
-
-def test_aggregated_percentages_with_ci_and_suppression():
-    df = agg(MALFORMED / "agg_valid_percent.csv").set_index("area_code")
-    assert df.loc["2080", "period"].tolist() == [2024, 2024]
-    assert df.loc["2080", "period_label"].tolist() == ["2021–2024", "2021–2024"]
-    assert df.loc["2021", "flag"] == indicators.FLAG_UNCERTAIN  # ±18,2 pp
-    assert (
-        math.isnan(df.loc["2023", "value"]) and df.loc["2023", "flag"] == indicators.FLAG_SUPPRESSED
-    )
-    assert df.loc["2080", "numerator"].isna().all()  # a weighted percentage has no count
-
-
-def test_aggregated_custom_columns_and_no_ci(tmp_path):
-    path = tmp_path / "tabell.csv"
-    path.write_text(
-        "Kommun;År;Kön;Antal;Procent\r\n2080;2024;2;400;10,5\r\n2080;2024;1;380;12\r\n",
-        encoding="utf-8",
-    )
-    df = survey_io.read_aggregated(
-        path,
-        {"area_code": "Kommun", "period": "År", "sex": "Kön", "n": "Antal", "value": "Procent"},
-        indicator="daily_smoking",
-        sex_codes={1: "män", 2: "kvinnor"},
-    )
-    assert df["sex"].tolist() == ["kvinnor", "män"]
-    assert df["value"].tolist() == [10.5, 12.0]
-    assert (df["flag"] == indicators.FLAG_NOT_ASSESSED).all()
-
-
-def test_aggregated_needs_an_indicator_and_a_value_column(tmp_path):
-    path = tmp_path / "tabell.csv"
-    path.write_text("område;år;antal_svarande\r\n2080;2024;10\r\n", encoding="utf-8")
-    with pytest.raises(DataError) as info:
-        survey_io.read_aggregated(path)
-    text = str(info.value)
-    assert "antingen kolumnen 'antal_ja'" in text and "argumentet indicator" in text
-
-
-# -- reliability and Wilson --------------------------------------------------------------
-def test_wilson_matches_reference_values():
-    lo, hi = survey_io._wilson(np.array([10, 0, 5]), np.array([100, 20, 5]))
-    assert lo[0] == pytest.approx(0.0552291, abs=1e-6) and hi[0] == pytest.approx(
-        0.1743657, abs=1e-6
-    )
-    z2 = 1.959964**2  # closed forms at the extremes: z²/(n+z²) and n/(n+z²)
-    assert lo[1] == 0 and hi[1] == pytest.approx(z2 / (20 + z2), abs=1e-6)
-    assert hi[2] == 1 and lo[2] == pytest.approx(5 / (5 + z2), abs=1e-6)
-    lo, hi = survey_io._wilson(np.array([0]), np.array([0]))
-    assert np.isnan(lo[0]) and np.isnan(hi[0])
-
-
-def test_uncertainty_rule_boundaries():
-    flags, reasons = survey_io.uncertainty_flag(
-        [40, 40, 10, 10, 0, np.nan, 20], [14.9, 15, 5, 5.01, 0.5, 1, np.nan]
-    )
-    ok, unc = indicators.FLAG_OK, indicators.FLAG_UNCERTAIN
-    assert flags.tolist() == [
-        ok,
-        unc,
-        ok,
-        unc,
-        unc,
-        indicators.FLAG_MISSING,
-        indicators.FLAG_NOT_ASSESSED,
-    ]
-    assert reasons[0] == "" and "15" in reasons[1]
-
-
-# -- Kolada KPI with its osäkerhetstal ---------------------------------------------------
-def _kolada_table() -> pd.DataFrame:
-    rows = [
-        ("2080", "U01402", 10.0), ("2080", "U01508", 3.0),
-        ("2081", "U01402", 4.0), ("2081", "U01508", 2.5),
-        ("2062", "U01402", 30.0), ("2062", "U01508", 16.0),
-        ("2021", "U01402", np.nan), ("2021", "U01508", np.nan),
-        ("2023", "U01402", 8.0),
-        ("2029", "U01402", 1.0), ("2029", "U01508", 0.4),
-    ]  # fmt: skip
-    df = pd.DataFrame(rows, columns=["area_code", "indicator", "value"])
-    return indicators.make(
-        df, area_type="kommun", period=2024, period_label="2021–2024", source="Källa: Kolada"
-    )
-
-
-def test_kolada_value_with_osakerhetstal():
-    out = survey_io.kolada_with_uncertainty(_kolada_table(), "U01402").set_index("area_code")
-    assert set(out["indicator"]) == {"U01402"} and len(out) == 6
-    assert (out.loc["2080", "ci_lower"], out.loc["2080", "ci_upper"]) == (7.0, 13.0)
-    assert out.loc["2080", "ci_level"] == 0.95
-    assert out.loc["2080", "flag"] == indicators.FLAG_OK
-    assert out.loc["2081", "flag"] == indicators.FLAG_UNCERTAIN  # 2,5 / 4 > 50 %
-    assert out.loc["2062", "flag"] == indicators.FLAG_UNCERTAIN  # ±16 pp
-    assert out.loc["2021", "flag"] == indicators.FLAG_SUPPRESSED and np.isnan(
-        out.loc["2021", "value"]
-    )
-    assert out.loc["2023", "flag"] == indicators.FLAG_NOT_ASSESSED and np.isnan(
-        out.loc["2023", "ci_lower"]
-    )
-    assert out.loc["2029", "ci_lower"] == pytest.approx(0.6)
-    assert (out["source"] == "Källa: Kolada").all()
-
-
-def test_kolada_clips_at_zero_and_needs_both_kpis():
-    table = _kolada_table()
-    table.loc[(table["indicator"] == "U01508") & table["value"].notna(), "value"] = 5.0
-    out = survey_io.kolada_with_uncertainty(table, "U01402", "U01508").set_index("area_code")
-    assert out.loc["2029", "ci_lower"] == 0.0 and out.loc["2029", "ci_upper"] == 6.0
-    with pytest.raises(DataError, match="osäkerhetstalet U01508"):
-        survey_io.kolada_with_uncertainty(table[table["indicator"] == "U01402"], "U01402")
-    with pytest.raises(DataError, match="uncertainty_kpi"):
-        survey_io.kolada_with_uncertainty(table, "N00925")

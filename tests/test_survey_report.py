@@ -16,8 +16,10 @@ from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import num
 from helpers.report import survey_analysis as survey_report
+from helpers.report import survey_tables
 from helpers.stats import survey
 from helpers.stats.disclosure import suppress_small_cells
+from helpers.text import survey as survey_text
 
 SOURCE = "Källa: testenkät"
 AGES = ("16–29", "30–44", "45–64", "65–84")
@@ -90,7 +92,7 @@ def test_change_table_matches_hand_calculation(smokers59):
 def test_change_answer_in_words(smokers59):
     _, est = smokers59
     ch = survey_report.change_table(est, 2020, 2024, min_n=5)
-    ans = survey_report.change_answer(ch, "0020", label="Röker dagligen", variable="daily_smoking")
+    ans = survey_text.change_answer(ch, "0020", label="Röker dagligen", variable="daily_smoking")
     d, lo, hi, _ = t_interval(90 / 800, 800, 59 / 800, 800)
     text = ans.markdown
     assert ans.significant and ans.verdict == survey.VERDICT_DECREASE
@@ -101,7 +103,7 @@ def test_change_answer_in_words(smokers59):
     assert "2020 på 90 av 800" in text
     assert text.count("Svar: Ja") == 1
     assert "slumpen i urvalet" in text
-    sentence = survey_report.change_sentence(
+    sentence = survey_text.change_sentence(
         ch, "2080", label="Röker dagligen", variable="daily_smoking"
     )
     assert "Falun" in sentence and "59 svarande" in sentence and "säkerställd minskning" in sentence
@@ -111,7 +113,7 @@ def test_not_significant_change_says_no():
     data = hand_micro([("2080", 2020, 300, 24), ("2080", 2024, 300, 20)])
     est = survey_report.estimate_variable(data, "daily_smoking", source=SOURCE)
     ch = survey_report.change_table(est, 2020, 2024)
-    ans = survey_report.change_answer(ch, "0020", label="Röker dagligen", variable="daily_smoking")
+    ans = survey_text.change_answer(ch, "0020", label="Röker dagligen", variable="daily_smoking")
     r = ch[ch["area_code"] == "0020"].iloc[0]
     assert r["ci_lower_pp"] < 0 < r["ci_upper_pp"]
     assert r["p_value"] > 0.05 and r["verdict"] == survey.VERDICT_NO_CHANGE
@@ -136,10 +138,10 @@ def test_change_is_hidden_when_an_estimate_is_hidden():
     assert np.isnan(r["diff_pp"]) and r["verdict"] == ""
     assert r["flag"] == indicators.FLAG_SUPPRESSED
     assert r["flag_reason"].startswith("2024 undertryckt")  # 2020 (40 of 200) is shown
-    ans = survey_report.change_answer(ch, "2081", label="Röker dagligen")
+    ans = survey_text.change_answer(ch, "2081", label="Röker dagligen")
     assert "kan inte redovisas" in ans.markdown and not ans.significant
     with pytest.raises(DataError):
-        survey_report.change_answer(ch, "9999", label="x")
+        survey_text.change_answer(ch, "9999", label="x")
 
 
 def test_pick_periods_with_pooling():
@@ -232,10 +234,10 @@ def test_kommun_comparison_against_county_sweden_and_colours(county):
     assert tiny["verdict_lan"] == "" and tiny["verdict_riket"] == ""
     assert tiny["flag"] == indicators.FLAG_SUPPRESSED
     assert tiny["colour"] == survey.COLOUR_MISSING
-    sentences = survey_report.comparison_sentences(cmp, label="Röker dagligen")
+    sentences = survey_text.comparison_sentences(cmp, label="Röker dagligen")
     assert "3 av 4 kommuner" in sentences[0] and "2 av dem" in sentences[0]
-    assert sentences[-1] == survey.RANK_VS_SIGNIFICANCE_NOTE
-    one = survey_report.comparison_sentences(cmp, "2081", label="Röker dagligen")
+    assert sentences[-1] == survey_text.RANK_VS_SIGNIFICANCE_NOTE
+    one = survey_text.comparison_sentences(cmp, "2081", label="Röker dagligen")
     assert "jämfört med riket: sämre" in one[0] and "färgen röd" in one[0]
 
 
@@ -260,8 +262,8 @@ def test_without_direction_no_colours_and_neutral_words(county):
     cmp = survey_report.kommun_comparison(data, est, "daily_smoking")
     assert (cmp["colour"] == "").all()
     assert set(cmp["verdict_lan"]) <= {"lägre", "likartad", "högre", ""}
-    sentences = survey_report.comparison_sentences(cmp)
-    assert survey.RANK_VS_SIGNIFICANCE_NOTE not in sentences
+    sentences = survey_text.comparison_sentences(cmp)
+    assert survey_text.RANK_VS_SIGNIFICANCE_NOTE not in sentences
     assert any("Jämförelse med riket saknas" in s for s in sentences)
 
 
@@ -305,10 +307,10 @@ def test_no_cell_below_min_n_in_any_output(min_n):
             assert rows["flag_reason"].str.contains("röjandekontroll").all()
     # Display tables: the values 66,7 % (2 of 3) and 42,9 % (3 of 7) never appear.
     displays = [
-        survey_report.display_table(est.table, min_n=min_n),
-        survey_report.change_display(changes, min_n=min_n),
-        survey_report.comparison_display(cmp, min_n=min_n),
-        survey_report.response_display(pattern, min_n=min_n),
+        survey_tables.display_table(est.table, min_n=min_n),
+        survey_tables.change_display(changes, min_n=min_n),
+        survey_tables.comparison_display(cmp, min_n=min_n),
+        survey_tables.response_display(pattern, min_n=min_n),
     ]
     text = "\n".join(_all_text(d) for d in displays)
     assert "66,7" not in text
@@ -327,7 +329,7 @@ def test_display_table_applies_disclosure_itself():
     est = survey_report.estimate_variable(raw, "daily_smoking", source=SOURCE, min_n=1)
     t = est.table
     assert (t.loc[t["area_code"] == "2021", "n"].dropna() < 5).any()  # leaked on purpose (min_n=1)
-    shown = survey_report.display_table(t, min_n=5)
+    shown = survey_tables.display_table(t, min_n=5)
     tiny = shown[shown["Område"] == "Vansbro"]
     assert (tiny["Svarande (n)"] == "").all() and (tiny.iloc[:, 4] == "").all()
     assert tiny["Förklaring"].str.contains("färre än 5 svarande").all()
@@ -337,7 +339,7 @@ def test_display_table_format():
     data = hand_micro([("2080", 2024, 1000, 125), ("2081", 2024, 800, 96)])
     est = survey_report.estimate_variable(data, "daily_smoking", source=SOURCE)
     t = est.table[(est.table["sex"] == "totalt") & (est.table["group"] == "alla")]
-    shown = survey_report.display_table(t)
+    shown = survey_tables.display_table(t)
     assert list(shown.columns) == [
         "Område",
         "Kön",
@@ -390,8 +392,8 @@ def test_response_pattern_against_population():
     cells = age.drop(index="totalt", level=0).drop(index="alla", level=1)
     assert cells["share_respondents"].sum() == pytest.approx(100.0)
     assert cells["share_population"].sum() == pytest.approx(100.0)
-    sentences = survey_report.response_sentences(p)
-    assert sentences[-1] == survey_report.NONRESPONSE_NOTE
+    sentences = survey_text.response_sentences(p)
+    assert sentences[-1] == survey_text.NONRESPONSE_NOTE
     assert "av befolkningen" in sentences[0]
 
 
@@ -410,21 +412,21 @@ def test_response_pattern_small_cells_and_complements():
     assert age.loc[("män", "65–84"), "flag"] == indicators.FLAG_SUPPRESSED
     # Without a population table the weighted shares stand in.
     assert p["share_population"].isna().all()
-    assert "vägda befolkningen" in " ".join(survey_report.response_sentences(p))
+    assert "vägda befolkningen" in " ".join(survey_text.response_sentences(p))
 
 
 # -- weights and questions -------------------------------------------------------------------------
 def test_weights_and_questions():
     data = hand_micro([("2080", 2024, 100, 10)])
-    assert survey_report.describe_weights(data).startswith("Nej")
+    assert survey_text.describe_weights(data).startswith("Nej")
     varied = data.assign(weight=np.linspace(10, 40, len(data)))
-    s = survey_report.weights_summary(varied)
+    s = survey.weights_summary(varied)
     assert s["ratio"] == pytest.approx(4.0) and s["kish_deff"] > 1
     pop = pd.DataFrame(
         {"year": [2024], "kommun": ["2080"], "sex": ["kvinnor"], "age_group": ["16–29"],
          "education": ["gymnasial"], "population": [varied["weight"].sum()]}
     )  # fmt: skip
-    text = survey_report.describe_weights(varied, pop)
+    text = survey_text.describe_weights(varied, pop)
     assert "100,0\u00a0%" in text and "kalibrerade" in text
     assert "40,0" in text and "10,0" in text
     est = survey_report.estimate_variable(
@@ -433,8 +435,8 @@ def test_weights_and_questions():
         source=SOURCE,
     )
     ch = survey_report.change_table(est, 2020, 2024)
-    ans = survey_report.change_answer(ch, "0020", label="Röker dagligen")
-    q = survey_report.questions_table(
+    ans = survey_text.change_answer(ch, "0020", label="Röker dagligen")
+    q = survey_text.questions_table(
         varied,
         {"name": "Testenkät", "file": "t.csv", "variable_map": "k.yaml", "kind": "enkät"},
         pop,
@@ -452,7 +454,7 @@ def test_weights_and_questions():
     assert "fråga leverantören" in answers["Hur hög var svarsfrekvensen?"]
     assert "100 (2024)" in answers["Hur hög var svarsfrekvensen?"]
     assert "20 ja-svar av 300 svarande" in answers["Hur många svar vilar siffran på?"]
-    md = survey_report.questions_markdown(q)
+    md = survey_text.questions_markdown(q)
     assert md.startswith("- **Vem har skickat uppgifterna?**")
 
 

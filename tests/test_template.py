@@ -94,7 +94,15 @@ def _outputs_text(nb) -> tuple[str, int, list[str]]:
 
 
 def _execute(path: Path, out: Path, parameters: dict, monkeypatch) -> nbformat.NotebookNode:
+    import os
+    import shutil
+
     import papermill
+
+    # The project root of the run needs its indicator catalogue (names, units, sources).
+    root = Path(os.environ["FOLKHALSA_ROOT"])
+    (root / "params").mkdir(exist_ok=True)
+    shutil.copy(REPO / "params" / "indicators.yaml", root / "params")
 
     # The kernel is a subprocess: it inherits FOLKHALSA_ROOT (tmp_root) from os.environ.
     # MPLBACKEND=Agg (set for the tests) would stop the kernel from showing figures.

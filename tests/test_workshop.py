@@ -16,7 +16,7 @@ import pytest
 from nbclient import NotebookClient
 
 from helpers.core import paths
-from helpers.sources.demo import base as demo
+from helpers.sources.demo import build as demo
 
 ROOT = paths.PACKAGE_DIR.parent.parent
 NOTEBOOKS = ROOT / "notebooks"

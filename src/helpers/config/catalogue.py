@@ -24,7 +24,10 @@ Schema of one entry (``indicators: {<id>: {...}}``)
 ``decimals`` : int, 0–3
 ``better`` : ``higher`` | ``lower`` | ``none``
 ``sexes`` : list of ``kvinnor``, ``män``, ``totalt``
-``period_type`` : ``year`` | ``five_year`` | ``pooled_survey``
+``period_type`` : ``year`` | ``five_year`` | ``multi_year`` | ``pooled_survey``
+``pooled_years`` : int, optional
+    How many years one value summarises (default 1 for ``year``, 5 for
+    ``five_year``; required for ``multi_year`` and ``pooled_survey``).
 ``ci_method`` : one of :data:`CI_METHODS`
 ``reliability`` : one of :data:`RELIABILITY_RULES`
 ``disclosure`` : bool
@@ -35,6 +38,8 @@ Schema of one entry (``indicators: {<id>: {...}}``)
     ``survey_variable`` (an answer variable of the variable map),
     ``life_table`` (``{age: 0}``: computed from deaths and population) or
     ``kolada_shape`` (demo values served in Kolada's shape, with ``kpi``).
+    Optional ``title``: the source's own title of the KPI (str, or one per sex),
+    used to check the id against the source's catalogue.
 """
 
 from __future__ import annotations
@@ -58,6 +63,14 @@ PERIOD_TYPES: dict[str, str] = {
     "year": "ett år",
     "five_year": "femårsmedelvärde",
     "pooled_survey": "flera enkätår sammanslagna",
+    "multi_year": "flerårsvärde (flera år sammanslagna)",
+}
+#: Years one value summarises, by period type (None: the entry must say ``pooled_years``).
+POOLED_YEARS: dict[str, int | None] = {
+    "year": 1,
+    "five_year": 5,
+    "pooled_survey": None,
+    "multi_year": None,
 }
 CI_METHODS: dict[str, str] = {
     "chiang_ii": "livstabell enligt Chiang II (som PHEindicatormethods)",
@@ -71,6 +84,7 @@ RELIABILITY_RULES: dict[str, str] = {
     "lifetable_phe": "för få döda eller för liten folkmängd för en säker livstabell",
     "nchs_2017": "NCHS standard för andelar (2017): för få svarande eller för brett intervall",
     "nchs_without_n": "NCHS-regeln för intervallets bredd (antal svarande saknas)",
+    "survey_no_ci": "urvalsundersökning utan osäkerhetsmått: en skillnad kan vara slumpmässig",
     "none": "ingen flaggning (registerdata om alla)",
 }
 RECIPE_KINDS: tuple[str, ...] = (
@@ -94,8 +108,14 @@ REQUIRED: tuple[str, ...] = (
     "disclosure",
     "sources",
 )
-_OPTIONAL: tuple[str, ...] = ("axis_label", "notes")
-_RECIPE_KEYS: tuple[str, ...] = (*RECIPE_KINDS, "uncertainty_kpi", "content_code", "age")
+_OPTIONAL: tuple[str, ...] = ("axis_label", "notes", "pooled_years")
+_RECIPE_KEYS: tuple[str, ...] = (
+    *RECIPE_KINDS,
+    "uncertainty_kpi",
+    "content_code",
+    "age",
+    "title",
+)
 _KPI = re.compile(r"^[NU]\d{5}$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -119,6 +139,7 @@ class Indicator:
     sources: Mapping[str, Mapping[str, Any]]
     axis_label: str = ""
     notes: str = ""
+    pooled_years: int = 1
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -262,6 +283,21 @@ def _problems_for(
                 bad(f"{entry[key]!r} är inte tillåtet – välj en av: {', '.join(allowed)}", key)
             else:
                 out[key] = entry[key]
+    if "pooled_years" in entry:
+        py = entry["pooled_years"]
+        if isinstance(py, bool) or not isinstance(py, int) or not 1 <= py <= 10:
+            bad("ska vara ett heltal 1–10 (antal år som ett värde sammanfattar)", "pooled_years")
+        else:
+            out["pooled_years"] = py
+    elif out.get("period_type") in POOLED_YEARS:
+        default = POOLED_YEARS[out["period_type"]]
+        if default is None:
+            bad(
+                f"period_type {out['period_type']} kräver pooled_years (antal år per värde)",
+                "period_type",
+            )
+        else:
+            out["pooled_years"] = default
     if "disclosure" in entry:
         if not isinstance(entry["disclosure"], bool):
             bad("ska vara true eller false", "disclosure")
@@ -297,6 +333,8 @@ def _problems_for(
                     bad(f"{where}: receptet ska vara en mappning", "sources")
                     continue
                 kinds = [k for k in RECIPE_KINDS if k in recipe]
+                if "kolada_shape" in kinds and "kpi" in kinds:
+                    kinds.remove("kpi")  # demo values in Kolada's shape name their kpi
                 if len(kinds) != 1:
                     bad(
                         f"{where}: ange exakt en av {', '.join(RECIPE_KINDS)}",
@@ -371,6 +409,10 @@ def load(path: str | Path | None = None) -> Catalogue:
         Default ``params/indicators.yaml``.
     """
     p = Path(path) if path is not None else paths.params_dir() / CATALOGUE_FILE
+    if path is None and not p.is_file():
+        # A root without its own catalogue (FOLKHALSA_ROOT, tests) uses the shipped one.
+        shipped = paths.PACKAGE_DIR.parent.parent / "params" / CATALOGUE_FILE
+        p = shipped if shipped.is_file() else p
     if not p.is_file():
         raise DataError(Problem("indikatorkatalogen finns inte", file=display_path(p)))
     return _load_cached(str(p), p.stat().st_mtime_ns)

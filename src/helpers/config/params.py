@@ -49,26 +49,30 @@ Duplicate keys in a mapping are an error.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
-import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import yaml
 
-from helpers.config import sources as data_sources
+from helpers.config.notebook_params import (
+    ALL_LAN,
+    KOMMUN_PARAMETER,
+    ParamsWarning,
+    TemplateParameter,
+    _parameter_problems,
+    kommun_problem,
+    normalize_code,
+    resolve_template,
+    template_parameters,
+    validate_parameters,
+)
 from helpers.config.yamlfile import StrictLoader, display_path, read_yaml
 from helpers.core import lookup, paths
 from helpers.core.errors import DataError, Problem
-from helpers.core.fast_imports import skip_iri_format_checker
 
 DEFAULT_TEMPLATE = "notebooks/templates/kommunprofil.ipynb"
-ALL_LAN = "alla"
-KOMMUN_PARAMETER = "kommun"
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "run",
     "template",
@@ -80,316 +84,8 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
 )
 DISCLOSURE_KEYS: tuple[str, ...] = ("min_n",)
 _RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-_TYPE_NAMES_SV = {
-    "str": "text (str)",
-    "int": "heltal (int)",
-    "float": "decimaltal (float)",
-    "bool": "sant/falskt (bool)",
-    "list": "lista (list)",
-    "dict": "mappning (dict)",
-    "NoneType": "tomt värde (None)",
-}
-
-# nbformat in 0.7 s instead of 3 s here and in helpers.run.runner (which imports this module)
-skip_iri_format_checker()
-
-
-class ParamsWarning(UserWarning):
-    """A run file was accepted but written in a discouraged way (e.g. unquoted codes)."""
-
-
-# -- codes ------------------------------------------------------------------------
-
-
-def normalize_code(value: object, digits: int, what: str, where: str = "") -> str:
-    """Return a kommun/län code as a zero-padded string.
-
-    Parameters
-    ----------
-    value : object
-        The code as written: ``"2080"``, or an ``int`` such as ``2080`` or ``180``
-        (YAML gives an int when the code is written without quotes).
-    digits : int
-        4 for kommun codes, 2 for län codes.
-    what : str
-        ``"kommunkod"`` or ``"länskod"`` (for messages).
-    where : str
-        Location prefix for the warning (file and key).
-
-    Returns
-    -------
-    str
-        The code with ``digits`` digits. An ``int`` is zero-padded with a
-        :class:`ParamsWarning`.
-
-    Raises
-    ------
-    DataError
-        If the value is neither a string of ``digits`` digits nor a fitting int.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise DataError(f"{what} ska vara text med {digits} siffror, inte {value!r}")
-    if isinstance(value, int):
-        if not 0 <= value < 10**digits:
-            raise DataError(f"{what} {value} har fler än {digits} siffror")
-        code = f"{value:0{digits}d}"
-        warnings.warn(
-            f"{where}{what} {value} skrevs utan citattecken och tolkas som '{code}' "
-            f'(skriv gärna "{code}")',
-            ParamsWarning,
-            stacklevel=2,
-        )
-        return code
-    if not re.fullmatch(rf"\d{{{digits}}}", value):
-        raise DataError(f"{what} '{value}' ska vara {digits} siffror")
-    return value
-
-
-def _kommun_problem(code: str, lan_code: str | None = None) -> str | None:
-    known = lookup.kommuner().set_index("kommun_code")["lan_code"]
-    if code not in known.index:
-        return f"okänd kommunkod '{code}' (det finns ingen kommun med den koden)"
-    if lan_code not in (None, ALL_LAN) and known[code] != lan_code:
-        name = lookup.area_name(code)
-        lan_name = _lan_name(lan_code)
-        return (
-            f"kommunen '{code}' ({name}) ligger inte i län '{lan_code}' ({lan_name}) "
-            f"utan i län '{known[code]}'"
-        )
-    return None
-
-
-def _lan_name(lan_code: str) -> str:
-    table = lookup.lan().set_index("lan_code")["lan_name"]
-    return str(table.get(lan_code, lan_code))
-
-
-# -- template parameters ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TemplateParameter:
-    """One parameter of a template's ``parameters`` cell.
-
-    Attributes
-    ----------
-    name : str
-        Variable name.
-    default : object
-        The default as a Python value, or ``None`` when it is not a literal.
-    type_name : str or None
-        ``type(default).__name__`` (or the annotation), ``None`` when unknown.
-    source : str
-        The default as written in the cell.
-    """
-
-    name: str
-    default: object
-    type_name: str | None
-    source: str
-
-
-@cache
-def _inspect_cached(path: str, mtime_ns: int) -> dict[str, TemplateParameter]:
-    import nbformat
-    import papermill
-
-    nb = nbformat.read(path, as_version=4)
-    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if not tagged:
-        raise DataError(
-            Problem("mallen saknar en kodcell med taggen 'parameters'", file=display_path(path))
-        )
-    if not nb.metadata.get("kernelspec", {}).get("name"):
-        raise DataError(
-            Problem(
-                "mallen anger ingen kärna (metadata.kernelspec) – öppna och spara den i JupyterLab",
-                file=display_path(path),
-            )
-        )
-    out = {}
-    for name, info in papermill.inspect_notebook(path).items():
-        source = str(info.get("default", ""))
-        try:
-            default = ast.literal_eval(source)
-            type_name: str | None = type(default).__name__
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            default, type_name = None, None
-        annotation = info.get("inferred_type_name")
-        if (
-            annotation
-            and annotation not in ("None", "NoneType")
-            and type_name in (None, "NoneType")
-        ):
-            type_name = annotation
-        if type_name == "NoneType":
-            type_name = None
-        out[name] = TemplateParameter(name, default, type_name, source)
-    return out
-
-
-def template_parameters(template: str | Path) -> dict[str, TemplateParameter]:
-    """Return the parameters of a template, read with ``papermill.inspect_notebook``.
-
-    Parameters
-    ----------
-    template : str or Path
-        The template notebook (absolute, or relative to the project root).
-
-    Returns
-    -------
-    dict of str to TemplateParameter
-        In the order of the ``parameters`` cell.
-
-    Raises
-    ------
-    DataError
-        If the template does not exist or has no cell tagged ``parameters``.
-    """
-    path = resolve_template(template)
-    if not path.is_file():
-        raise DataError(Problem("mallen finns inte", file=display_path(path)))
-    return _inspect_cached(str(path), path.stat().st_mtime_ns)
-
-
-def resolve_template(template: str | Path) -> Path:
-    """Return the absolute path of a template given relative to the project root."""
-    path = Path(template)
-    return path if path.is_absolute() else paths.project_root() / path
-
-
-def _type_ok(value: object, type_name: str | None) -> bool:
-    if type_name is None:
-        return True
-    if type_name == "float":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if type_name == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    expected = {"str": str, "bool": bool, "list": list, "dict": dict, "tuple": list | tuple}.get(
-        type_name
-    )
-    return expected is None or isinstance(value, expected)
-
-
-def _type_sv(type_name: str) -> str:
-    return _TYPE_NAMES_SV.get(type_name, type_name)
-
-
-def _type_name(value: object) -> str:
-    for base in (bool, int, float, str, list, dict):
-        if isinstance(value, base):
-            return base.__name__
-    return type(value).__name__
-
-
-def _plain(value: object) -> object:
-    """Return ``value`` with the loader's line-recording containers turned into dict/list."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _parameter_problems(
-    spec: Mapping[str, TemplateParameter],
-    params: Mapping[str, object],
-    *,
-    template_name: str,
-    file: str | None = None,
-    lines: Mapping[str, int] | None = None,
-    prefix: str = "",
-    lan_code: str | None = None,
-) -> tuple[dict[str, object], list[Problem]]:
-    """Check ``params`` against a template's parameters; return normalized params and problems."""
-    problems: list[Problem] = []
-    out: dict[str, object] = {}
-    lines = lines or {}
-    known = ", ".join(spec) or "(inga)"
-    for key, value in params.items():
-        where = f"{prefix}{key}"
-        row = lines.get(key)
-
-        def bad(message: str, where: str = where, row: int | None = row) -> None:
-            problems.append(Problem(f"{where}: {message}", file=file, row=row))
-
-        if not isinstance(key, str) or key not in spec:
-            bad(f"mallen {template_name} har ingen parameter '{key}' (mallens parametrar: {known})")
-            continue
-        p = spec[key]
-        if key == KOMMUN_PARAMETER:
-            try:
-                value = normalize_code(
-                    value, 4, "kommunkod", where=f"{file}: {where}: " if file else f"{where}: "
-                )
-            except DataError as exc:
-                bad(str(exc))
-                continue
-            reason = _kommun_problem(str(value), lan_code)
-            if reason:
-                bad(reason)
-                continue
-        elif not _type_ok(value, p.type_name):
-            assert p.type_name is not None
-            hint = ""
-            if p.type_name == "int" and isinstance(value, str) and value.strip().isdigit():
-                hint = f" – skriv {value.strip()} utan citattecken"
-            elif p.type_name == "str" and isinstance(value, int | float):
-                hint = f' – skriv "{value}" med citattecken'
-            bad(
-                f"värdet {_plain(value)!r} är {_type_sv(_type_name(value))}, men mallens "
-                f"standardvärde {p.source} är {_type_sv(p.type_name)}{hint}"
-            )
-            continue
-        if key == "data_source":
-            try:
-                data_sources.check_source(
-                    value, allowed=data_sources.RUN_SOURCES, what="en rapport"
-                )
-            except DataError as exc:
-                bad(str(exc))
-                continue
-        out[key] = _plain(value)
-    return out, problems
-
-
-def validate_parameters(
-    template: str | Path, params: Mapping[str, object], *, source: str | None = None
-) -> dict[str, object]:
-    """Validate parameters for one papermill run of ``template``.
-
-    Usable before any ``papermill.execute_notebook`` call (notebooks, tests).
-
-    Parameters
-    ----------
-    template : str or Path
-        The template (absolute, or relative to the project root).
-    params : mapping
-        Parameter name -> value, as they would be passed to papermill.
-    source : str, optional
-        Where the parameters come from (file name for messages).
-
-    Returns
-    -------
-    dict
-        The parameters, with ``kommun`` zero-padded if it was given as an int.
-
-    Raises
-    ------
-    DataError
-        Listing every problem: unknown parameter, wrong type (compared with the
-        template's default), unknown kommun code, unknown data source.
-    """
-    spec = template_parameters(template)
-    out, problems = _parameter_problems(
-        spec,
-        params,
-        template_name=f"'{display_path(resolve_template(template))}'",
-        file=source,
-    )
-    if problems:
-        raise DataError(problems)
-    return out
+#: Kept for callers of the old private name.
+_kommun_problem = kommun_problem
 
 
 # -- run files --------------------------------------------------------------------
@@ -586,7 +282,7 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
                 except DataError as exc:
                     bad("kommuner", str(exc), row)
                     continue
-                reason = _kommun_problem(code, lan_code)
+                reason = kommun_problem(code, lan_code)
                 if reason:
                     bad("kommuner", reason, row)
                 elif code in kommuner:
@@ -709,3 +405,24 @@ def load_all(directory: str | Path | None = None) -> list[RunSpec]:
     if problems:
         raise DataError(problems)
     return specs
+
+
+__all__ = [
+    "ALL_LAN",
+    "DEFAULT_TEMPLATE",
+    "KOMMUN_PARAMETER",
+    "Job",
+    "ParamsWarning",
+    "RunSpec",
+    "TemplateParameter",
+    "display_path",
+    "is_run_file",
+    "load_all",
+    "load_run",
+    "normalize_code",
+    "read_yaml",
+    "resolve_template",
+    "run_files",
+    "template_parameters",
+    "validate_parameters",
+]

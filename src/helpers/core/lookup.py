@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import Any
 
 import pandas as pd
 
@@ -106,6 +107,54 @@ def region_code(lan_code: str) -> str:
     if lan_code not in set(lan()["lan_code"]):
         raise DataError(f"Okänd länskod '{lan_code}' – ange två siffror, t.ex. '20' för Dalarna")
     return "00" + lan_code
+
+
+def pad_kommun(value: object) -> Any:
+    """Return a kommun code as four-digit text: ``180`` or ``"180"`` -> ``"0180"``.
+
+    The one place a kommun code is zero-padded (YAML and Excel turn ``0180`` into
+    the number 180). Not validated against the list; see :func:`lan_of` for that.
+
+    Parameters
+    ----------
+    value : int, str or pandas.Series
+        One code, or a column of codes (missing values stay missing).
+
+    Returns
+    -------
+    str or pandas.Series
+        The padded code(s), as text.
+    """
+    if isinstance(value, pd.Series):
+        return value.astype("string").str.strip().str.zfill(4)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:04d}"
+    return str(value).strip().zfill(4)
+
+
+def pad_lan(value: object) -> str:
+    """Return a län code as two-digit text: ``2`` or ``"2"`` -> ``"02"``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:02d}"
+    return str(value).strip().zfill(2)
+
+
+def lan_code_of(kommun: Any) -> Any:
+    """Return the län code of kommun code(s): the first two digits (``"2080"`` -> ``"20"``).
+
+    Not validated (see :func:`lan_of`); works on one code or a pandas Series.
+    """
+    if isinstance(kommun, pd.Series):
+        return kommun.astype("string").str[:2]
+    return str(kommun)[:2]
+
+
+def region_code_of(kommun: Any) -> Any:
+    """Return the Kolada region id of kommun code(s): ``"00"`` + län (``"2080"`` -> ``"0020"``).
+
+    Not validated (see :func:`region_code`); works on one code or a pandas Series.
+    """
+    return "00" + lan_code_of(kommun)
 
 
 def kommuner_in(lan_code: str) -> pd.DataFrame:

@@ -7,7 +7,8 @@ Everything the explorer shows is prepared here by pure functions on
 DataFrames – no files, no network, no widgets – so that it can be tested
 without a browser and reused in notebooks:
 
-* :data:`INDICATORS` – the indicators on offer (:class:`IndicatorSpec`), and
+* :data:`INDICATORS` – the indicators on offer (:class:`IndicatorSpec`, built
+  from the indicator catalogue in :mod:`helpers.explorer.specs`), and
   :func:`available_indicators` for a data source;
 * option lists for the controls (:func:`county_options`, :func:`kommun_options`,
   :func:`sex_options`, :func:`period_options`, :data:`COMPARISONS`);
@@ -15,226 +16,64 @@ without a browser and reused in notebooks:
   expectancy with confidence intervals from deaths and population, kommuner
   plus their county and Sweden) and :func:`survey_indicator` (survey
   prevalence with reliability flags and disclosure control) and
-  :func:`survey_significance` (each kommun against its county);
+  :func:`survey_significance` (each kommun against its county), in
+  :mod:`helpers.explorer.indicator_tables`;
 * the views: :func:`comparison_frame` (the kommun and what it is compared with,
   all periods – the chart), :func:`chart_frame` (the same in the shape
   :func:`helpers.plots.common.timeseries` draws), :func:`map_frame` (the county's
   kommuner in one period – the map) and :func:`display_frame` (the table);
 * output: :func:`table_html` (the HTML table with the flag and its reason),
   :func:`export_frame` (the table after disclosure control) and
-  :func:`to_excel_csv` (Swedish Excel CSV: ``;``, decimal comma, UTF-8 with BOM);
+  :func:`to_excel_csv` (Swedish Excel CSV: ``;``, decimal comma, UTF-8 with BOM),
+  in :mod:`helpers.explorer.tables`;
 * :func:`respondents_vs_population` – who answers a survey compared with who
   lives there (used in the workshop).
 
-All user-facing text is Swedish with decimal comma (:mod:`helpers.core.fmt`).
+This module holds the options and the views and re-exports the rest, so
+``explore.<name>`` reaches every piece. All user-facing text is Swedish with decimal comma (:mod:`helpers.core.fmt`).
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
-from helpers.core.fmt import SEX_LABELS, SYNTHETIC_LABEL, ci, join_names, num
-from helpers.stats import lifetable, survey
-from helpers.stats.disclosure import suppress_small_cells
-
-#: Indicator families: how the data of an indicator are obtained.
-FAMILY_LIFE_EXPECTANCY = "medellivslangd"
-FAMILY_LIFE_TABLE = "livstabell"
-FAMILY_SURVEY = "enkat"
-FAMILY_KOLADA = "kolada"
-
-#: What kind of statistics an indicator is (shown to the user).
-KIND_REGISTER = "Registerdata"
-KIND_SURVEY = "Enkätdata"
-KIND_KOLADA_SURVEY = "Enkätdata via Kolada"
-
-
-@dataclass(frozen=True)
-class IndicatorSpec:
-    """One indicator the explorer can show.
-
-    Attributes
-    ----------
-    key : str
-        Identifier used by the controls (``"medellivslangd"``).
-    label : str
-        Swedish name shown in the menu and on the chart.
-    family : str
-        One of the ``FAMILY_*`` constants: which loader provides the table.
-    unit : str
-        ``"år"`` or ``"%"``.
-    axis_label : str
-        Label of the chart's value axis.
-    kind : str
-        ``KIND_REGISTER``, ``KIND_SURVEY`` or ``KIND_KOLADA_SURVEY``.
-    about : str
-        One or two Swedish sentences on what the number is and how sure it is.
-    indicator_ids : tuple of str
-        Ids in the indicator table's ``indicator`` column (several when the
-        source has one id per sex, as Kolada's life expectancy).
-    variable : str or None
-        Survey answer variable (family ``FAMILY_SURVEY``).
-    direction : str or None
-        ``"higher_is_better"`` / ``"lower_is_better"`` (verdicts against the county).
-    data_sources : tuple of str
-        Data sources for which the indicator is offered (``"demo"``, ``"kolada"``,
-        ``"extrakt"`` for a survey extract given by the user).
-    decimals : int
-        Decimals shown.
-    """
-
-    key: str
-    label: str
-    family: str
-    unit: str
-    axis_label: str
-    kind: str
-    about: str
-    indicator_ids: tuple[str, ...] = ()
-    variable: str | None = None
-    direction: str | None = None
-    data_sources: tuple[str, ...] = ("demo", "kolada")
-    decimals: int = 1
-
-
-_SURVEY_ABOUT = (
-    "Skattning från ett urval med vikter: konfidensintervallet visar urvalsosäkerheten, och "
-    "för osäkra skattningar visas inget värde (NCHS:s regler). Celler med färre än "
-    "{min_n} svarande döljs (röjandekontroll)."
+from helpers.core.fmt import SEX_LABELS, join_names, num
+from helpers.explorer.indicator_tables import (
+    life_table_indicator,
+    survey_indicator,
+    survey_significance,
 )
-
-#: Every indicator the explorer knows, in menu order.
-INDICATORS: dict[str, IndicatorSpec] = {
-    spec.key: spec
-    for spec in (
-        IndicatorSpec(
-            key="medellivslangd",
-            label="Medellivslängd vid födelsen",
-            family=FAMILY_LIFE_EXPECTANCY,
-            unit="år",
-            axis_label="Medellivslängd (år)",
-            kind=KIND_REGISTER,
-            about=(
-                "Femårsmedelvärde (Kolada N00925 kvinnor, N00923 män). Registerdata om alla "
-                "invånare, men källan anger inget konfidensintervall – i små kommuner kan "
-                "några tiondelars skillnad vara slump."
-            ),
-            indicator_ids=("N00925", "N00923"),
-            direction="higher_is_better",
-        ),
-        IndicatorSpec(
-            key="medellivslangd_ki",
-            label="Medellivslängd vid födelsen, med konfidensintervall (livstabell)",
-            family=FAMILY_LIFE_TABLE,
-            unit="år",
-            axis_label="Medellivslängd (år)",
-            kind=KIND_REGISTER,
-            about=(
-                "Egen beräkning från döda och folkmängd (livstabell enligt Chiang II, "
-                "femårsperioder). Konfidensintervallet visar hur mycket slumpen i antalet "
-                "dödsfall betyder – mest i små kommuner."
-            ),
-            indicator_ids=("e0",),
-            direction="higher_is_better",
-            data_sources=("demo",),
-        ),
-        IndicatorSpec(
-            key="daglig_rokning",
-            label="Röker dagligen",
-            family=FAMILY_SURVEY,
-            unit="%",
-            axis_label="Andel som röker dagligen (%)",
-            kind=KIND_SURVEY,
-            about=_SURVEY_ABOUT,
-            indicator_ids=("daglig_rokning",),
-            variable="daily_smoking",
-            direction="lower_is_better",
-            data_sources=("demo", "extrakt"),
-        ),
-        IndicatorSpec(
-            key="riskabla_alkoholvanor",
-            label="Riskabla alkoholvanor (AUDIT-C)",
-            family=FAMILY_SURVEY,
-            unit="%",
-            axis_label="Andel med riskabla alkoholvanor (%)",
-            kind=KIND_SURVEY,
-            about=_SURVEY_ABOUT,
-            indicator_ids=("riskabla_alkoholvanor",),
-            variable="risk_alcohol",
-            direction="lower_is_better",
-            data_sources=("demo", "extrakt"),
-        ),
-        IndicatorSpec(
-            key="bra_halsa",
-            label="Bra eller mycket bra självskattad hälsa",
-            family=FAMILY_SURVEY,
-            unit="%",
-            axis_label="Andel med bra hälsa (%)",
-            kind=KIND_SURVEY,
-            about=_SURVEY_ABOUT,
-            indicator_ids=("bra_halsa",),
-            variable="good_health",
-            direction="higher_is_better",
-            data_sources=("demo", "extrakt"),
-        ),
-        IndicatorSpec(
-            key="stillasittande",
-            label="Stillasittande fritid",
-            family=FAMILY_SURVEY,
-            unit="%",
-            axis_label="Andel med stillasittande fritid (%)",
-            kind=KIND_SURVEY,
-            about=_SURVEY_ABOUT,
-            indicator_ids=("stillasittande",),
-            variable="physical_inactivity",
-            direction="lower_is_better",
-            data_sources=("demo", "extrakt"),
-        ),
-        IndicatorSpec(
-            key="kolada_U01405",
-            label="Bra självskattad hälsa, 16–84 år (Kolada U01405)",
-            family=FAMILY_KOLADA,
-            unit="%",
-            axis_label="Andel med bra självskattad hälsa (%)",
-            kind=KIND_KOLADA_SURVEY,
-            about=(
-                "Nationella folkhälsoenkäten via Kolada, flera år sammanslagna. Intervallet är "
-                "Koladas osäkerhetstal (± runt värdet); konfidensnivån anges inte av källan."
-            ),
-            indicator_ids=("U01405",),
-            direction="higher_is_better",
-        ),
-        IndicatorSpec(
-            key="kolada_N02797",
-            label="Unga 16–24 år som varken arbetar eller studerar (Kolada N02797)",
-            family=FAMILY_KOLADA,
-            unit="%",
-            axis_label="Andel unga som varken arbetar eller studerar (%)",
-            kind=KIND_REGISTER,
-            about="Registerdata via Kolada; källan anger ingen osäkerhet.",
-            indicator_ids=("N02797",),
-            direction="lower_is_better",
-        ),
-        IndicatorSpec(
-            key="kolada_N66077",
-            label="Barn 0–19 år med låg ekonomisk standard (Kolada N66077)",
-            family=FAMILY_KOLADA,
-            unit="%",
-            axis_label="Andel barn med låg ekonomisk standard (%)",
-            kind=KIND_REGISTER,
-            about="Registerdata via Kolada; källan anger ingen osäkerhet.",
-            indicator_ids=("N66077",),
-            direction="lower_is_better",
-        ),
-    )
-}
+from helpers.explorer.specs import (
+    FAMILY_KOLADA,
+    FAMILY_LIFE_EXPECTANCY,
+    FAMILY_LIFE_TABLE,
+    FAMILY_SURVEY,
+    INDICATORS,
+    KIND_KOLADA_SURVEY,
+    KIND_REGISTER,
+    KIND_SURVEY,
+    IndicatorSpec,
+    available_indicators,
+    indicator_spec,
+    lower_first,
+)
+from helpers.explorer.tables import (
+    EXPORT_COLUMNS,
+    FLAG_EXPLANATIONS,
+    basis_text,
+    export_frame,
+    export_stem,
+    format_frame,
+    is_synthetic,
+    table_html,
+    title_text,
+    to_excel_csv,
+)
 
 #: Comparison choices: key -> Swedish label.
 COMPARISONS: dict[str, str] = {
@@ -254,57 +93,10 @@ ROLES: dict[str, str] = {
     "lanets_kommun": "Kommun i länet",
 }
 
-#: Short Swedish explanations of the flags, shown under the table.
-FLAG_EXPLANATIONS: dict[str, str] = {
-    indicators.FLAG_OK: "skattningen är tillräckligt säker för att användas",
-    indicators.FLAG_UNCERTAIN: "visas men ska läsas med försiktighet",
-    indicators.FLAG_SUPPRESSED: "för osäker eller för få svarande – värdet visas inte",
-    indicators.FLAG_MISSING: "värde saknas i källan",
-    indicators.FLAG_NOT_ASSESSED: "källan anger ingen osäkerhet, så säkerheten kan inte bedömas",
-}
-
 _SEX_ORDER = ("totalt", "kvinnor", "män")
-#: Kolada-style survey indicator ids for the demo survey variables.
-SURVEY_IDS: dict[str, str] = {
-    s.variable: s.key for s in INDICATORS.values() if s.family == FAMILY_SURVEY and s.variable
-}
 
 
 # -- options ------------------------------------------------------------------------------------
-def lower_first(text: str) -> str:
-    """Lower-case the first letter only (keeps acronyms such as AUDIT-C): "Röker" -> "röker"."""
-    return text[:1].lower() + text[1:]
-
-
-def available_indicators(data_source: str, survey_extract: bool = False) -> list[IndicatorSpec]:
-    """Return the indicators on offer for a data source, in menu order.
-
-    Parameters
-    ----------
-    data_source : {"demo", "kolada"}
-        The explorer's data source.
-    survey_extract : bool
-        Whether the user gave a survey extract of their own (then the survey
-        indicators are offered also with ``"kolada"``).
-
-    Returns
-    -------
-    list of IndicatorSpec
-    """
-    out = []
-    for spec in INDICATORS.values():
-        if data_source in spec.data_sources or (survey_extract and "extrakt" in spec.data_sources):
-            out.append(spec)
-    return out
-
-
-def indicator_spec(key: str) -> IndicatorSpec:
-    """Return the :class:`IndicatorSpec` of ``key``; :class:`DataError` in Swedish if unknown."""
-    if key not in INDICATORS:
-        raise DataError(f"Okänd indikator '{key}' – välj en av: {', '.join(INDICATORS)}")
-    return INDICATORS[key]
-
-
 def county_options() -> list[tuple[str, str]]:
     """Return ``(län name, län code)`` for the 21 län, ordered by code."""
     lan = lookup.lan().sort_values("lan_code")
@@ -332,7 +124,7 @@ def period_options(table: pd.DataFrame) -> list[tuple[str, int]]:
 def coverage(table: pd.DataFrame) -> list[str]:
     """Return the län codes whose kommuner have at least one row in ``table``."""
     k = table.loc[table["area_type"] == "kommun", "area_code"].astype(str)
-    return sorted(set(k.str[:2]))
+    return sorted(set(lookup.lan_code_of(k)))
 
 
 def coverage_message(table: pd.DataFrame, spec: IndicatorSpec, lan_code: str) -> str:
@@ -356,144 +148,6 @@ def coverage_message(table: pd.DataFrame, spec: IndicatorSpec, lan_code: str) ->
         f"Det finns inga kommunvärden för {lower_first(spec.label)} i {names.get(lan_code, lan_code)} "
         f"i den här datakällan. Värden finns för: {where}."
     )
-
-
-# -- building indicator tables ---------------------------------------------------------------------
-def _with_aggregates(counts: pd.DataFrame, value: str) -> pd.DataFrame:
-    """Add län (``"00"`` + code) and Riket (``"0000"``) rows as sums of the kommun rows."""
-    k = counts.rename(columns={"kommunkod": "area_code"}).copy()
-    k["area_code"] = k["area_code"].astype(str)
-    keys = ["year", "sex", "age"]
-    region = k.assign(area_code="00" + k["area_code"].str[:2])
-    region = region.groupby(["area_code", *keys], as_index=False)[value].sum()
-    riket = k.groupby(keys, as_index=False)[value].sum().assign(area_code=lookup.RIKET_CODE)
-    cols = ["area_code", *keys, value]
-    return pd.concat([k[cols], region[cols], riket[cols]], ignore_index=True)
-
-
-def life_table_indicator(
-    deaths: pd.DataFrame,
-    population: pd.DataFrame,
-    source: str,
-    *,
-    lan_codes: Iterable[str] | None = None,
-    at_ages: Iterable[int] = (0,),
-) -> pd.DataFrame:
-    """Return life expectancy with confidence intervals for kommuner, their län and Riket.
-
-    Deaths and year-end population by single age (SCB's shape, as
-    :func:`helpers.sources.demo.mortality.deaths_and_population`) are summed to län and
-    Riket, pooled into rolling five-year periods (:func:`helpers.stats.lifetable.pool_periods`),
-    aggregated into abridged age bands and turned into Chiang II life tables
-    (:func:`helpers.stats.lifetable.life_expectancy`).
-
-    Parameters
-    ----------
-    deaths, population : pandas.DataFrame
-        ``kommunkod, year, sex, age, deaths`` and ``kommunkod, year, sex, age,
-        population`` (stock on 31 December).
-    source : str
-        Attribution written to ``source`` (for demo data include
-        :data:`helpers.core.fmt.SYNTHETIC_LABEL`, so charts say so).
-    lan_codes : iterable of str, optional
-        Keep only these counties' kommuner (their län rows and Riket are always
-        computed from all the kommuner in the input).
-    at_ages : iterable of int
-        Ages at which life expectancy is reported (0 = at birth, 30 …).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indicator table, indicators ``"e0"``, ``"e30"`` … (one per age), sex kvinnor/män.
-    """
-    d = _with_aggregates(deaths, "deaths")
-    p = _with_aggregates(population, "population")
-    if lan_codes is not None:
-        keep = set(lan_codes)
-        wanted = {"00" + c for c in keep} | {lookup.RIKET_CODE}
-        for frame in (d, p):
-            code = frame["area_code"]
-            is_kommun = ~code.str.startswith("00")
-            frame["_keep"] = (is_kommun & code.str[:2].isin(keep)) | code.isin(wanted)
-        d = d[d.pop("_keep")]
-        p = p[p.pop("_keep")]
-    pooled = lifetable.pool_periods(d, p)
-    names = lookup.areas().set_index("area_code")["area_name"]
-    pooled["area_name"] = pooled["area_code"].map(names).fillna(pooled["area_code"])
-    abridged = lifetable.to_abridged(pooled)
-    return lifetable.life_expectancy(abridged, at_ages=tuple(at_ages), source=source)
-
-
-def survey_indicator(
-    microdata: pd.DataFrame,
-    spec: IndicatorSpec,
-    source: str,
-    params: Mapping[str, object] | None = None,
-) -> pd.DataFrame:
-    """Estimate a survey indicator for kommuner and län (and Riket for national extracts).
-
-    Wraps :func:`helpers.stats.survey.estimate_indicator`: design-based prevalence with
-    Korn–Graubard intervals, NCHS reliability flags and disclosure control
-    (``params["disclosure"]["min_n"]``). Riket is only estimated when the
-    extract covers more than one county – a county's own extract says nothing
-    about Sweden.
-
-    Parameters
-    ----------
-    microdata : pandas.DataFrame
-        Respondent-level microdata (:func:`helpers.sources.survey_files.read_microdata`).
-    spec : IndicatorSpec
-        A survey indicator (``spec.variable`` is the answer column).
-    source : str
-        Attribution.
-    params : mapping, optional
-        Workbook parameters (``disclosure.min_n``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indicator table in percent, by sex (totalt, kvinnor, män), group ``"alla"``.
-    """
-    if spec.family != FAMILY_SURVEY or not spec.variable:
-        raise DataError(f"'{spec.label}' är ingen enkätindikator")
-    if spec.variable not in microdata.columns:
-        raise DataError(f"Enkätdata saknar variabeln '{spec.variable}' ({spec.label})")
-    counties = microdata["kommun"].astype(str).str[:2].nunique()
-    levels = ("kommun", "lan", "riket") if counties > 1 else ("kommun", "lan")
-    est = survey.estimate_indicator(
-        microdata,
-        spec.variable,
-        spec.indicator_ids[0],
-        source,
-        levels=levels,
-        group=None,
-        params=params,
-    )
-    return est.table
-
-
-def survey_significance(microdata: pd.DataFrame, spec: IndicatorSpec) -> pd.DataFrame:
-    """Compare every kommun with its county, for all sexes together and per sex.
-
-    Uses :func:`helpers.stats.survey.compare_with_parent` (the covariance between a
-    kommun and the county it belongs to is taken into account).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``area_code``, ``sex``, ``period``, ``diff_pp`` (kommun − län, percentage
-        points) and ``verdict`` (Swedish: bättre/likartad/sämre or högre/likartad/lägre).
-    """
-    frames = []
-    for by in ((), ("sex",)):
-        c = survey.compare_with_parent(
-            microdata, spec.variable, "lan", by=by, direction=spec.direction
-        )
-        c["sex"] = c["sex"].astype(str) if by else "totalt"
-        frames.append(c)
-    out = pd.concat(frames, ignore_index=True)
-    out["area_code"] = out["kommun"].astype(str)
-    return out[["area_code", "sex", "period", "diff_pp", "verdict"]].reset_index(drop=True)
 
 
 # -- views ---------------------------------------------------------------------------------------
@@ -622,7 +276,7 @@ def comparison_frame(
     rows = _series(table, spec, sex)
     codes = {"kommun": kommun}
     if comparison in ("lan_riket", "lan"):
-        codes["lan"] = "00" + kommun[:2]
+        codes["lan"] = lookup.region_code_of(kommun)
     if comparison in ("lan_riket", "riket"):
         codes["riket"] = lookup.RIKET_CODE
     frames = [rows[rows["area_code"] == code].assign(role=role) for role, code in codes.items()]
@@ -677,7 +331,7 @@ def map_frame(
     rows = _series(table, spec, sex)
     rows = rows[
         (rows["area_type"] == "kommun")
-        & (rows["area_code"].astype(str).str[:2] == lan_code)
+        & (lookup.lan_code_of(rows["area_code"].astype(str)) == lan_code)
         & (rows["period"] == int(period))
     ]
     return rows.reset_index(drop=True)
@@ -741,7 +395,7 @@ def display_frame(
         frames.append(members.sort_values("area_name"))
     others = rows[
         (rows["area_type"] == "kommun")
-        & (rows["area_code"].astype(str).str[:2] == kommun[:2])
+        & (lookup.lan_code_of(rows["area_code"].astype(str)) == lookup.lan_code_of(kommun))
         & (rows["area_code"] != kommun)
     ].assign(role="lanets_kommun")
     others = others.assign(_v=others["value"].where(indicators.usable(others)))
@@ -763,244 +417,6 @@ def display_frame(
     if "n_members" in out.columns:
         out = out.drop(columns="n_members")
     return out.reset_index(drop=True)
-
-
-# -- presentation -----------------------------------------------------------------------------------
-def _ci_header(frame: pd.DataFrame) -> str:
-    levels = frame["ci_level"].dropna().unique()
-    if len(levels) == 1:
-        return f"{num(float(levels[0]) * 100, 0)}\u00a0% konfidensintervall"
-    if frame["ci_lower"].notna().any():
-        return "Osäkerhetsintervall"
-    return "Konfidensintervall"
-
-
-def basis_text(row: Mapping[str, object], spec: IndicatorSpec) -> str:
-    """Return what a value rests on, in Swedish ("151 svarande, 17 ja"; "219 dödsfall").
-
-    Parameters
-    ----------
-    row : mapping
-        One row of the indicator table.
-    spec : IndicatorSpec
-        Its indicator.
-    """
-    n, numerator = row.get("n"), row.get("numerator")
-    n_ok = n is not None and not pd.isna(n)
-    num_ok = numerator is not None and not pd.isna(numerator)
-    if spec.family == FAMILY_SURVEY:
-        if not n_ok:
-            return "–"
-        text = f"{num(float(n), 0)} svarande"
-        return text + (f", {num(float(numerator), 0)} ja" if num_ok else "")
-    if spec.family == FAMILY_LIFE_TABLE and num_ok:
-        return f"{num(float(numerator), 0)} dödsfall"
-    return "–"
-
-
-def format_frame(frame: pd.DataFrame, spec: IndicatorSpec) -> pd.DataFrame:
-    """Return the table as the user sees it: Swedish headers, decimal comma, flag and reason.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Output of :func:`display_frame`.
-    spec : IndicatorSpec
-        Its indicator.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns Jämförelse, Område, Period, Värde (unit), the interval, Underlag,
-        (Jämfört med länet,) Flagga, Skäl – all strings.
-    """
-    ok = indicators.usable(frame)
-    value_header = f"Värde ({spec.unit})"
-    out = pd.DataFrame(
-        {
-            "Jämförelse": frame["role_label"].astype(str),
-            "Område": frame["area_name"].astype(str),
-            "Period": frame["period_label"].astype(str),
-            value_header: [
-                num(float(v), spec.decimals) if o else "–"
-                for v, o in zip(frame["value"], ok, strict=True)
-            ],
-            _ci_header(frame): [
-                ci(float(lo), float(hi), spec.decimals) or "–"
-                for lo, hi in zip(frame["ci_lower"], frame["ci_upper"], strict=True)
-            ],
-            "Underlag": [basis_text(r, spec) for r in frame.to_dict("records")],
-        }
-    )
-    if spec.family == FAMILY_SURVEY:
-        out["Jämfört med länet"] = [s or "–" for s in frame["vs_county"].astype(str)]
-    out["Flagga"] = frame["flag"].astype(str).to_numpy()
-    out["Skäl"] = [str(s) if str(s) else "–" for s in frame["flag_reason"].fillna("")]
-    return out
-
-
-_COLUMN_IDS = {
-    "Jämförelse": "role",
-    "Område": "area_name",
-    "Period": "period_label",
-    "Underlag": "basis",
-    "Jämfört med länet": "vs_county",
-    "Flagga": "flag",
-    "Skäl": "flag_reason",
-}
-
-
-def table_html(frame: pd.DataFrame, spec: IndicatorSpec, caption: str = "") -> str:
-    """Return the explorer's table as HTML, with the flag and its reason in their own columns.
-
-    The table carries stable markers for tests and styling: ``class`` and
-    ``data-testid`` ``"explorer-table"``, ``data-kommun`` (the selected kommun's
-    code), ``data-indicator``, ``data-column`` on each header and ``data-role``
-    and ``data-flag`` on each row.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Output of :func:`display_frame`.
-    spec : IndicatorSpec
-        Its indicator.
-    caption : str
-        Caption above the table (escaped).
-
-    Returns
-    -------
-    str
-        A self-contained HTML fragment (inline styles only).
-    """
-    shown = format_frame(frame, spec)
-    kommun = frame.loc[frame["role"] == "kommun", "area_code"]
-    kommun_code = str(kommun.iloc[0]) if len(kommun) else ""
-    esc = html.escape
-    head = "".join(
-        f'<th data-column="{_COLUMN_IDS.get(c, "value" if c.startswith("Värde") else "ci")}" '
-        f'style="text-align:left;padding:4px 8px;border-bottom:2px solid #595959">{esc(c)}</th>'
-        for c in shown.columns
-    )
-    body = []
-    styles = {
-        indicators.FLAG_UNCERTAIN: "font-style:italic;",
-        indicators.FLAG_SUPPRESSED: "color:#6B6B6B;",
-        indicators.FLAG_MISSING: "color:#6B6B6B;",
-    }
-    for (_, row), role, flag in zip(shown.iterrows(), frame["role"], frame["flag"], strict=True):
-        style = styles.get(str(flag), "")
-        if role == "kommun":
-            style += "font-weight:bold;background:#EAF2FA;"
-        elif role in ("lan", "riket", "liknande"):
-            style += "background:#F7F7F7;"
-        cells = "".join(
-            f'<td style="padding:3px 8px;border-bottom:1px solid #E5E5E5">{esc(str(v))}</td>'
-            for v in row
-        )
-        body.append(
-            f'<tr data-role="{esc(str(role))}" data-flag="{esc(str(flag))}" '
-            f'style="{style}">{cells}</tr>'
-        )
-    flags = [f for f in FLAG_EXPLANATIONS if f in set(frame["flag"].astype(str))]
-    legend = "; ".join(f"<i>{esc(f)}</i> – {esc(FLAG_EXPLANATIONS[f])}" for f in flags)
-    cap = (
-        f'<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0">'
-        f"{esc(caption)}</caption>"
-        if caption
-        else ""
-    )
-    return (
-        f'<table class="explorer-table" data-testid="explorer-table" '
-        f'data-kommun="{esc(kommun_code)}" data-indicator="{esc(spec.key)}" '
-        f'style="border-collapse:collapse;font-size:13px">{cap}'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        f'<p class="explorer-flag-legend" style="font-size:12px;color:#4D4D4D">'
-        f"<b>Flaggor:</b> {legend}.</p>"
-    )
-
-
-# -- export --------------------------------------------------------------------------------------------
-#: Columns of the exported CSV, in order.
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "role_label",
-    *indicators.COLUMNS,
-    "vs_county",
-)
-
-
-def export_frame(frame: pd.DataFrame, params: Mapping[str, object] | None = None) -> pd.DataFrame:
-    """Return the table to export, after disclosure control.
-
-    The rows come from tables that are already disclosure-controlled; the
-    threshold is applied once more (:func:`helpers.stats.disclosure.suppress_small_cells`,
-    ``params["disclosure"]["min_n"]``) so that no row resting on fewer
-    respondents ever leaves the workbook, and the comparison with the county
-    is blanked for any row whose value is hidden.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Output of :func:`display_frame`.
-    params : mapping, optional
-        Workbook parameters.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`EXPORT_COLUMNS` (``role_label`` renamed ``jamforelse``,
-        ``vs_county`` renamed ``jamfort_med_lanet``); counts as whole numbers.
-    """
-    out = suppress_small_cells(frame.reset_index(drop=True), params=params, complementary=False)
-    hidden = ~indicators.usable(out)
-    out.loc[hidden, "vs_county"] = ""
-    out = out[list(EXPORT_COLUMNS)].copy()
-    for col in ("numerator", "denominator", "n"):
-        out[col] = out[col].round().astype("Int64")
-    return out.rename(columns={"role_label": "jamforelse", "vs_county": "jamfort_med_lanet"})
-
-
-def to_excel_csv(df: pd.DataFrame, decimals: int = 4) -> bytes:
-    """Write a table as CSV for Swedish Excel: ``;``, decimal comma, CRLF, UTF-8 with BOM.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        The table.
-    decimals : int
-        Decimals of float columns.
-
-    Returns
-    -------
-    bytes
-        The file's content.
-    """
-    text = df.to_csv(
-        sep=";",
-        decimal=",",
-        index=False,
-        lineterminator="\r\n",
-        float_format=f"%.{decimals}f",
-    )
-    return text.encode("utf-8-sig")
-
-
-def export_stem(spec: IndicatorSpec, kommun: str, sex: str, period: int) -> str:
-    """Return the base file name of an export, e.g. ``"medellivslangd_2080_falun_kvinnor_2024"``."""
-    sex_slug = lookup.slug(sex)
-    return f"{spec.key}_{kommun}_{lookup.slug(lookup.area_name(kommun))}_{sex_slug}_{int(period)}"
-
-
-def title_text(spec: IndicatorSpec, kommun: str, sex: str, period_label: str) -> str:
-    """Return the explorer's heading, e.g. "Röker dagligen – Falun, totalt, 2024"."""
-    return (
-        f"{spec.label} – {lookup.area_name(kommun)}, "
-        f"{SEX_LABELS.get(sex, sex).lower()}, {period_label}"
-    )
-
-
-def is_synthetic(table: pd.DataFrame) -> bool:
-    """Whether any row of ``table`` comes from the synthetic demo data."""
-    return bool(table["source"].astype(str).str.contains(SYNTHETIC_LABEL, regex=False).any())
 
 
 # -- who answers ------------------------------------------------------------------------------------
@@ -1066,3 +482,48 @@ def respondents_vs_population(
     out["respondents"] = out["respondents"].astype(int)
     cols = ["respondents", "share_respondents", "share_weighted", "share_population"]
     return out[[*cols, "representation"]].reset_index()
+
+
+__all__ = [
+    "COMPARISONS",
+    "EXPORT_COLUMNS",
+    "FAMILY_KOLADA",
+    "FAMILY_LIFE_EXPECTANCY",
+    "FAMILY_LIFE_TABLE",
+    "FAMILY_SURVEY",
+    "FLAG_EXPLANATIONS",
+    "INDICATORS",
+    "KIND_KOLADA_SURVEY",
+    "KIND_REGISTER",
+    "KIND_SURVEY",
+    "RESPONDENT_COLUMNS_SV",
+    "ROLES",
+    "IndicatorSpec",
+    "available_indicators",
+    "basis_text",
+    "chart_frame",
+    "comparison_frame",
+    "county_options",
+    "coverage",
+    "coverage_message",
+    "display_frame",
+    "export_frame",
+    "export_stem",
+    "format_frame",
+    "indicator_spec",
+    "is_synthetic",
+    "kommun_options",
+    "life_table_indicator",
+    "lower_first",
+    "map_frame",
+    "missing_comparisons",
+    "peer_mean",
+    "period_options",
+    "respondents_vs_population",
+    "sex_options",
+    "survey_indicator",
+    "survey_significance",
+    "table_html",
+    "title_text",
+    "to_excel_csv",
+]

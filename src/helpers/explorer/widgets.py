@@ -31,26 +31,15 @@ and ``data-kommun``), ``explorer-export``; the controls ``explorer-lan``,
 ``explorer-kommun``, ``explorer-indicator``, ``explorer-sex``,
 ``explorer-period``, ``explorer-comparison`` and ``explorer-export-button``.
 
-Loading
--------
-Data are loaded when an indicator is first chosen and kept in memory for the
-kernel's lifetime (keyed on the project root and the data source):
-
-* life expectancy: :func:`helpers.sources.life_expectancy.life_expectancy` (demo or Kolada, whose
-  downloads are cached in ``data/raw/kolada`` – a cached run needs no network);
-* life expectancy with CIs: the demo deaths and population
-  (:mod:`helpers.sources.demo.mortality`) through :func:`helpers.explorer.explore.life_table_indicator`;
-* survey indicators: the demo extract (:func:`helpers.sources.demo.survey.load_survey_demo`)
-  or the user's own extract and variable map (:mod:`helpers.sources.survey_files`);
-* further Kolada indicators and the similar-kommuner groups:
-  :func:`helpers.sources.demo.strategi.load` (demo or Kolada).
+Data are loaded by :mod:`helpers.explorer.loading` (kept in memory for the
+kernel's lifetime) and drawn by :mod:`helpers.explorer.figures`; this module
+holds the controls (:class:`Explorer`) and re-exports the loaders and figures.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import io
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,311 +49,30 @@ import ipywidgets as w
 import pandas as pd
 from matplotlib.figure import Figure
 
-from helpers.core import geo, lookup, paths
+from helpers.core import lookup, paths
 from helpers.core.errors import DataError, SourceError
-from helpers.core.fmt import SEX_LABELS, SYNTHETIC_LABEL
+from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.explorer import explore
 from helpers.explorer.explore import IndicatorSpec
-from helpers.plots import common as plots
-from helpers.sources import life_expectancy as data
+from helpers.explorer.figures import (
+    EXPORT_DPI,
+    SCREEN_DPI,
+    chart_figure,
+    figure_png,
+    map_figure,
+)
+from helpers.explorer.loading import (
+    clear_cache,
+    load_microdata,
+    load_peer_groups,
+    load_significance,
+    load_table,
+    similar_kommuner,
+)
+from helpers.explorer.specs import check_explorer_source
 
-#: Resolution of the PNG images shown in the explorer (exports use :data:`EXPORT_DPI`).
-SCREEN_DPI = 96
-EXPORT_DPI = 150
 #: Default export folder below the project root.
 EXPORT_SUBDIR = "export"
-
-_MEMO: dict[tuple, Any] = {}
-
-
-# -- loading (I/O) ---------------------------------------------------------------------------------
-def _memo(key: tuple, make: Callable[[], Any]) -> Any:
-    """Return ``make()`` once per key and project root (tests switch roots)."""
-    full = (str(paths.project_root()), *key)
-    if full not in _MEMO:
-        _MEMO[full] = make()
-    return _MEMO[full]
-
-
-def clear_cache() -> None:
-    """Forget every table loaded by the explorers of this kernel."""
-    _MEMO.clear()
-
-
-def load_microdata(
-    survey_extract: str | Path | None = None, variable_map: str | Path | None = None
-) -> pd.DataFrame:
-    """Return survey microdata: the user's extract, or the synthetic demo extract.
-
-    Parameters
-    ----------
-    survey_extract : str or Path, optional
-        A survey extract (CSV, XLSX or SPSS) read with ``variable_map``
-        (:func:`helpers.sources.survey_files.read_microdata`); default the demo extract.
-    variable_map : str or Path, optional
-        The extract's variable map (required with ``survey_extract``).
-    """
-    if survey_extract is None:
-        from helpers.sources.demo import survey as demo_survey
-
-        return _memo(("enkat", "demo"), lambda: demo_survey.load_survey_demo()[0])
-    if variable_map is None:
-        raise DataError("Ange en variabelkarta (variable_map) för enkätextraktet")
-    from helpers.sources import survey_files as survey_io
-
-    def read() -> pd.DataFrame:
-        vmap = survey_io.load_variable_map(variable_map)
-        return survey_io.read_microdata(survey_extract, vmap)
-
-    return _memo(("enkat", str(survey_extract), str(variable_map)), read)
-
-
-def load_table(
-    spec: IndicatorSpec,
-    data_source: str = "demo",
-    *,
-    survey_extract: str | Path | None = None,
-    variable_map: str | Path | None = None,
-    survey_source: str | None = None,
-    params: Mapping[str, object] | None = None,
-) -> pd.DataFrame:
-    """Return the indicator table behind one explorer indicator.
-
-    Parameters
-    ----------
-    spec : IndicatorSpec
-        The indicator (:data:`helpers.explorer.explore.INDICATORS`).
-    data_source : {"demo", "kolada"}
-        Data source.
-    survey_extract, variable_map : str or Path, optional
-        A survey extract of the user's own (survey indicators).
-    survey_source : str, optional
-        Attribution of that extract (default "Källa: eget enkätextrakt").
-    params : mapping, optional
-        Workbook parameters (``disclosure.min_n`` for survey indicators).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indicator table (all areas the source has).
-
-    Raises
-    ------
-    DataError
-        The indicator is not available for this data source.
-    SourceError
-        Kolada could not be reached and nothing is cached.
-    """
-    data.check_source(data_source)
-    offered = {s.key for s in explore.available_indicators(data_source, survey_extract is not None)}
-    if spec.key not in offered:
-        raise DataError(
-            f"{spec.label} finns inte för datakällan '{data_source}'"
-            + (" – ange ett eget enkätextrakt" if spec.family == explore.FAMILY_SURVEY else "")
-        )
-    if spec.family == explore.FAMILY_LIFE_EXPECTANCY:
-        return _memo(("le", data_source), lambda: data.life_expectancy(data_source))
-    if spec.family == explore.FAMILY_LIFE_TABLE:
-        return _memo(("livstabell", data_source), _life_table_demo)
-    if spec.family == explore.FAMILY_KOLADA:
-        table = _memo(("kolada", data_source), lambda: _strategi_table(data_source))
-        return table[table["indicator"].isin(spec.indicator_ids)].reset_index(drop=True)
-    if spec.family == explore.FAMILY_SURVEY:
-        micro = load_microdata(survey_extract, variable_map)
-        source = (
-            SYNTHETIC_LABEL
-            if survey_extract is None
-            else (survey_source or "Källa: eget enkätextrakt")
-        )
-        from helpers.stats.disclosure import min_n_from_params
-
-        key = ("enkat-tabell", str(survey_extract), spec.key, min_n_from_params(params))
-        return _memo(key, lambda: explore.survey_indicator(micro, spec, source, params))
-    raise DataError(f"Okänd indikatorfamilj '{spec.family}'")
-
-
-def load_significance(
-    spec: IndicatorSpec,
-    survey_extract: str | Path | None = None,
-    variable_map: str | Path | None = None,
-) -> pd.DataFrame | None:
-    """Return each kommun against its county for a survey indicator (``None`` for others)."""
-    if spec.family != explore.FAMILY_SURVEY:
-        return None
-    micro = load_microdata(survey_extract, variable_map)
-    return _memo(
-        ("enkat-jamforelse", str(survey_extract), spec.key),
-        lambda: explore.survey_significance(micro, spec),
-    )
-
-
-def _life_table_demo() -> pd.DataFrame:
-    from helpers.sources.demo import base as demo
-    from helpers.sources.demo import mortality as demo_mortality
-
-    cache = demo.demo_cache()
-    deaths_entry, population_entry, _e30 = demo_mortality.write_mortality_demo(cache)
-    deaths = pd.read_csv(cache.path(deaths_entry), dtype={"kommunkod": "string"})
-    population = pd.read_csv(cache.path(population_entry), dtype={"kommunkod": "string"})
-    source = f"{SYNTHETIC_LABEL} (livstabell från döda och folkmängd, Chiang II)"
-    return explore.life_table_indicator(deaths, population, source)
-
-
-def _strategi_table(data_source: str) -> pd.DataFrame:
-    from helpers.sources.demo import strategi as demo_strategi
-    from helpers.stats import strategi
-
-    goals = strategi.load_goals()
-    table, groups = demo_strategi.load(data_source, goals=goals)
-    _MEMO[(str(paths.project_root()), "grupper", data_source)] = groups
-    return strategi.prepare(table, goals)
-
-
-def load_peer_groups(data_source: str = "demo") -> list | pd.DataFrame:
-    """Return Kolada's municipality groups (demo: the synthetic ones).
-
-    Raises
-    ------
-    SourceError
-        Kolada could not be reached and nothing is cached.
-    """
-
-    def make() -> list | pd.DataFrame:
-        if data_source == "demo":
-            from helpers.sources.demo import strategi as demo_strategi
-
-            return demo_strategi.load_groups()
-        from helpers.sources import kolada
-
-        return kolada.KoladaClient().municipality_groups(title="socioekonomi")
-
-    return _memo(("grupper", data_source), make)
-
-
-def similar_kommuner(kommun: str, data_source: str = "demo") -> tuple[tuple[str, ...], str]:
-    """Return the members of the kommun's "Liknande kommuner socioekonomi" group.
-
-    Returns
-    -------
-    (tuple of str, str)
-        Member kommun codes and ``""``, or ``()`` and a Swedish message.
-    """
-    from helpers.sources import kolada
-
-    try:
-        group = kolada.find_similar_group(kommun, load_peer_groups(data_source))
-    except (DataError, SourceError, OSError) as exc:
-        return (), f"Liknande kommuner kunde inte hämtas: {exc}"
-    members = tuple(m for m in group.members if m != kommun)
-    if not members:
-        return (), f"Gruppen '{group.title}' har inga andra kommuner"
-    return members, ""
-
-
-# -- figures -------------------------------------------------------------------------------------
-def _short(spec: IndicatorSpec) -> str:
-    return spec.label.split(" (")[0]
-
-
-def chart_figure(
-    comparison_data: pd.DataFrame,
-    spec: IndicatorSpec,
-    kommun: str,
-    sex: str,
-    period: int | None = None,
-    ax: Any = None,
-) -> Figure:
-    """Draw the kommun against its comparisons over time, with confidence intervals.
-
-    Parameters
-    ----------
-    comparison_data : pandas.DataFrame
-        Output of :func:`helpers.explorer.explore.comparison_frame`.
-    spec : IndicatorSpec
-        Indicator (axis label, title).
-    kommun : str
-        Kommun code (drawn thickest).
-    sex : str
-        Sex shown.
-    period : int, optional
-        Selected period, marked with a dotted vertical line.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure (not registered with pyplot) otherwise.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    if ax is None:
-        fig = Figure(figsize=(8.0, 4.8), layout="constrained")
-        ax = fig.subplots()
-    title = f"{_short(spec)} – {lookup.area_name(kommun)}"
-    fig = plots.timeseries(
-        explore.chart_frame(comparison_data), kommun, ax=ax, sexes=(sex,), title=title
-    )
-    ax.set_ylabel(spec.axis_label)
-    peers = comparison_data[comparison_data["role"] == "liknande"]
-    if len(peers):
-        plots.add_footer(
-            fig,
-            [],
-            [
-                f"{peers['area_name'].iloc[0]}: oviktat medelvärde av de liknande kommunernas "
-                "värden (Koladas grupp Liknande kommuner socioekonomi); osäkerheten är inte beräknad."
-            ],
-        )
-    if comparison_data["period"].nunique() <= 8:  # few periods (surveys): show the points
-        for line in ax.get_lines():
-            if str(line.get_gid() or "").startswith("line-"):
-                line.set_marker("o")
-                line.set_markersize(4)
-    if period is not None:
-        ax.axvline(int(period), color="#9E9E9E", lw=1.0, ls=":", zorder=0, gid="vald-period")
-    return fig
-
-
-def map_figure(
-    map_data: pd.DataFrame,
-    spec: IndicatorSpec,
-    lan_code: str,
-    kommun: str,
-    ax: Any = None,
-) -> Figure:
-    """Draw the county's kommuner in one period, the selected kommun outlined.
-
-    Parameters
-    ----------
-    map_data : pandas.DataFrame
-        Output of :func:`helpers.explorer.explore.map_frame`.
-    spec : IndicatorSpec
-        Indicator (title, unit).
-    lan_code : str
-        County.
-    kommun : str
-        Kommun to outline.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure (not registered with pyplot) otherwise.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    if ax is None:
-        fig = Figure(figsize=(6.6, 5.8), layout="constrained")
-        ax = fig.subplots()
-    shapes = geo.join_kommuner(map_data, lan_code)
-    title = _short(spec)
-    if len(map_data):
-        sex = str(map_data["sex"].iloc[0])
-        title += f", {SEX_LABELS.get(sex, sex).lower()} {map_data['period_label'].iloc[0]}"
-    return plots.choropleth(shapes, highlight=kommun, ax=ax, title=title, unit=spec.unit)
-
-
-def figure_png(fig: Figure, dpi: int = SCREEN_DPI) -> bytes:
-    """Return a figure as PNG bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
 
 
 # -- the explorer -------------------------------------------------------------------------------------
@@ -437,7 +145,7 @@ class Explorer:
         survey_source: str | None = None,
         export_dir: str | Path | None = None,
     ):
-        data.check_source(data_source)
+        check_explorer_source(data_source)
         self.data_source = data_source
         self.params = params
         self.survey_extract = survey_extract
@@ -836,3 +544,20 @@ def _shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(paths.project_root()))
     except ValueError:
         return str(path)
+
+
+__all__ = [
+    "EXPORT_DPI",
+    "EXPORT_SUBDIR",
+    "SCREEN_DPI",
+    "Explorer",
+    "chart_figure",
+    "clear_cache",
+    "figure_png",
+    "load_microdata",
+    "load_peer_groups",
+    "load_significance",
+    "load_table",
+    "map_figure",
+    "similar_kommuner",
+]

@@ -19,269 +19,69 @@ Conventions shared by all charts
   hatched (maps) with a legend entry; ``"undertryckt"``/``"saknas"`` as gaps
   with a footnote; ``"ej bedömd"`` as the footnote :data:`NOTE_NOT_ASSESSED`.
 
+Scaffolding shared by all charts (colours, axes style, titles, legends, the
+footer) is in :mod:`helpers.plots.scaffold` and maps in :mod:`helpers.plots.maps`;
+both are re-exported here so ``plots.choropleth`` and ``plots.add_footer`` keep
+working.
+
 Figures made without ``ax`` are created through :mod:`matplotlib.pyplot`
 (so notebooks display them); close them with ``plt.close(fig)`` in loops.
 """
 
 from __future__ import annotations
 
-import textwrap
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-import geopandas as gpd
-import mapclassify
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch
-from matplotlib.path import Path as MplPath
-from matplotlib.ticker import FuncFormatter
-from matplotlib.transforms import blended_transform_factory, offset_copy
-from shapely.geometry.polygon import orient
+from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory
 
 from helpers.core import indicators
 from helpers.core.errors import DataError
-from helpers.core.fmt import SEX_LABELS, SYNTHETIC_LABEL, decimal_comma_formatter, num
+from helpers.core.fmt import decimal_comma_formatter, num
+from helpers.plots.maps import choropleth
+from helpers.plots.scaffold import (
+    AREA_COLORS,
+    LABEL_MISSING,
+    LABEL_UNCERTAIN,
+    LE_INDICATORS,
+    MAP_CMAP,
+    MISSING_FACE,
+    MUTED,
+    NOTE_NOT_ASSESSED,
+    NOTE_UNCERTAIN_CHART,
+    NOTE_UNCERTAIN_MAP,
+    OKABE_ITO,
+    SEX_COLORS,
+    TEXT_COLOR,
+    UNCERTAIN_FACE,
+    UNCERTAIN_HATCH,
+    UNCERTAIN_HATCH_COLOR,
+    add_footer,
+    ci_label,
+    dodge,
+    finish,
+    has_ci,
+    indicator_name,
+    legend,
+    new_axes,
+    not_assessed,
+    panels,
+    period_axis_label,
+    quiet_axes,
+    sex_label,
+    sources,
+    style_axes,
+    title,
+    uncertain,
+    year_axis,
+    years_text,
+)
 from helpers.stats import lifeexp
-
-#: Okabe & Ito (2008) colour-blind-safe palette.
-OKABE_ITO: dict[str, str] = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-    "black": "#000000",
-}
-#: Colour per area type in comparisons (the kommun stands out).
-AREA_COLORS: dict[str, str] = {
-    "kommun": OKABE_ITO["blue"],
-    "region": OKABE_ITO["orange"],
-    "riket": "#595959",
-}
-#: Colour per sex where sexes are compared.
-SEX_COLORS: dict[str, str] = {
-    "kvinnor": OKABE_ITO["reddish_purple"],
-    "män": OKABE_ITO["bluish_green"],
-    "totalt": "#333333",
-}
-MAP_CMAP = "YlGnBu"
-UNCERTAIN_FACE = "#D9D9D9"
-UNCERTAIN_HATCH = "////"
-UNCERTAIN_HATCH_COLOR = "#7F7F7F"
-MISSING_FACE = "#FFFFFF"
-TEXT_COLOR = "#262626"
-MUTED = "#6B6B6B"
-
-NOTE_NOT_ASSESSED = "Osäkerhet ej angiven i källan."
-NOTE_UNCERTAIN_CHART = "Ofyllda symboler: osäker skattning – läs med försiktighet."
-NOTE_UNCERTAIN_MAP = "Grå streckade kommuner: osäker skattning – färgsätts inte som säkra värden."
-LABEL_UNCERTAIN = "Osäker skattning"
-LABEL_MISSING = "Värde saknas/undertryckt"
-LE_INDICATORS = {"N00923", "N00925"}
-
-_SCHEME_NAMES = {
-    "FisherJenks": "naturliga brytpunkter (Fisher–Jenks)",
-    "Quantiles": "kvantiler",
-    "EqualInterval": "lika breda klasser",
-}
-_FOOTER = "_folkhalsa_footer"
-_FOOTER_FONTSIZE = 7.5
-
-
-# -- shared helpers -----------------------------------------------------------------------------
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    fig.get_layout_engine().set(w_pad=0.08, h_pad=0.06)
-    return fig, ax
-
-
-def quiet_axes(ax: Axes, grid: str = "y") -> None:
-    """Apply the workbook's quiet axis style: no top/right spines, grey ticks, light grid.
-
-    Shared by the chart modules (:mod:`helpers.plots.lifetable`,
-    :mod:`helpers.plots.survey`).
-    """
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#8C8C8C")
-    ax.tick_params(colors=TEXT_COLOR, labelsize=9, length=3, color="#8C8C8C")
-    ax.set_axisbelow(True)
-    if grid:
-        ax.grid(axis=grid, color="#E5E5E5", linewidth=0.8)
-
-
-def _style_axes(ax: Axes, grid: str = "y") -> None:
-    """Apply :func:`quiet_axes` and colour the axis labels like the text."""
-    quiet_axes(ax, grid)
-    ax.xaxis.label.set_color(TEXT_COLOR)
-    ax.yaxis.label.set_color(TEXT_COLOR)
-
-
-def _title(ax: Axes, title: str, pad: float = 10) -> None:
-    ax.set_title(title, loc="left", fontsize=11.5, fontweight="bold", color=TEXT_COLOR, pad=pad)
-
-
-def _sources(df: pd.DataFrame) -> list[str]:
-    if "source" not in df.columns:
-        return []
-    return [str(s) for s in dict.fromkeys(df["source"].dropna()) if str(s)]
-
-
-def _indicator_name(df: pd.DataFrame) -> str:
-    inds = set(df["indicator"].dropna()) if "indicator" in df.columns else set()
-    if inds and inds <= LE_INDICATORS:
-        return "Medellivslängd"
-    return ", ".join(sorted(map(str, inds))) or "Värde"
-
-
-def _sex_label(sex: str) -> str:
-    return SEX_LABELS.get(sex, str(sex))
-
-
-def _years_text(years: Iterable[int]) -> str:
-    """Compress years to ``"2000–2002, 2005"``."""
-    ys = sorted({int(y) for y in years})
-    parts: list[str] = []
-    i = 0
-    while i < len(ys):
-        j = i
-        while j + 1 < len(ys) and ys[j + 1] == ys[j] + 1:
-            j += 1
-        parts.append(str(ys[i]) if i == j else f"{ys[i]}–{ys[j]}")
-        i = j + 1
-    return ", ".join(parts)
-
-
-def _year_axis(ax: Axes, years: Sequence[int]) -> None:
-    """Put year ticks every few years, always including the last year."""
-    first, last = min(years), max(years)
-    step = max(1, int(np.ceil((last - first) / 7)))
-    if step > 2:
-        step = 5 if step > 4 else 4
-    ticks = list(range(last, first - 1, -step))[::-1]
-    ax.set_xticks(ticks)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
-
-
-def _period_axis_label(df: pd.DataFrame) -> str:
-    last = df.sort_values("period").iloc[-1]
-    label, period = str(last["period_label"]), int(last["period"])
-    if label != str(period):
-        return f"Periodens sista år ({period} = {label})"
-    return "År"
-
-
-def _ci_label(df: pd.DataFrame) -> str:
-    levels = df["ci_level"].dropna().unique() if "ci_level" in df.columns else []
-    if len(levels) == 1:
-        return f"{num(float(levels[0]) * 100, 0)}\u00a0% konfidensintervall"
-    return "Konfidensintervall"
-
-
-def _has_ci(df: pd.DataFrame) -> bool:
-    return bool((df["ci_lower"].notna() & df["ci_upper"].notna()).any())
-
-
-def _uncertain(df: pd.DataFrame) -> pd.Series:
-    return indicators.usable(df) & (df["flag"] == indicators.FLAG_UNCERTAIN)
-
-
-def _not_assessed(df: pd.DataFrame) -> bool:
-    return bool((indicators.usable(df) & (df["flag"] == indicators.FLAG_NOT_ASSESSED)).any())
-
-
-def _dodge(values: Sequence[float], min_gap: float) -> list[float]:
-    """Spread label positions so that neighbours are at least ``min_gap`` apart."""
-    order = np.argsort(values)
-    pos = np.asarray(values, dtype=float)[order].copy()
-    for i in range(1, len(pos)):
-        pos[i] = max(pos[i], pos[i - 1] + min_gap)
-    shift = (pos.mean() - np.asarray(values, dtype=float)[order].mean()) if len(pos) else 0
-    pos -= shift / 2
-    out = np.empty_like(pos)
-    out[order] = pos
-    return list(out)
-
-
-def add_footer(fig: Figure, sources: Iterable[str], notes: Iterable[str] = ()) -> None:
-    """Add footnotes and source lines under a figure, shared by all its axes.
-
-    Calling it again (e.g. for a second chart on the same figure) merges the new
-    lines with those already shown, without repeating any.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        Figure to annotate.
-    sources : iterable of str
-        Source lines (``"Källa: Kolada"``; the synthetic-data label is set in bold).
-    notes : iterable of str
-        Footnotes in Swedish, shown above the source.
-    """
-    state = getattr(fig, _FOOTER, None)
-    if state is None:
-        state = {"notes": [], "sources": [], "artists": [], "bottom": fig.subplotpars.bottom}
-        setattr(fig, _FOOTER, state)
-    for key, items in (("notes", notes), ("sources", sources)):
-        for item in items:
-            if item and item not in state[key]:
-                state[key].append(item)
-    for artist in state["artists"]:
-        artist.remove()
-    state["artists"] = []
-
-    width_chars = max(40, int((fig.get_figwidth() * 72 - 24) / (_FOOTER_FONTSIZE * 0.6)))
-    lines: list[tuple[str, bool]] = [(s, SYNTHETIC_LABEL in s) for s in state["sources"]]
-    note_lines = [
-        w for n in state["notes"] for w in textwrap.wrap(n, width_chars, break_on_hyphens=False)
-    ]
-    line_pt = _FOOTER_FONTSIZE * 1.35
-    y_pt = 3.0
-    # Bottom-up: sources last (lowest), notes above them.
-    for text, strong in reversed([(n, False) for n in note_lines] + lines):
-        artist = fig.text(
-            0.012,
-            0.0,
-            text,
-            transform=offset_copy(fig.transFigure, fig=fig, x=0, y=y_pt, units="points"),
-            ha="left",
-            va="bottom",
-            fontsize=_FOOTER_FONTSIZE,
-            color=TEXT_COLOR if strong else MUTED,
-            fontweight="bold" if strong else "normal",
-            gid="folkhalsa-source" if (text, strong) in lines else "folkhalsa-note",
-        )
-        state["artists"].append(artist)
-        y_pt += line_pt
-    frac = min(0.45, (y_pt + 4.0) / 72 / fig.get_figheight())
-    engine = fig.get_layout_engine()
-    if isinstance(engine, ConstrainedLayoutEngine):
-        engine.set(rect=(0, frac, 1, 1 - frac))
-    elif isinstance(engine, TightLayoutEngine):
-        engine.set(rect=(0, frac, 1, 1))
-    else:
-        fig.subplots_adjust(bottom=min(0.6, state["bottom"] + frac))
-
-
-def _legend(ax: Axes, handles: list, **kwargs: object) -> None:
-    if not handles:
-        return
-    opts: dict[str, object] = {"frameon": False, "fontsize": 8.5, "labelcolor": TEXT_COLOR}
-    opts.update(kwargs)
-    ax.legend(handles=handles, **opts)
 
 
 # -- time series -------------------------------------------------------------------------------
@@ -318,8 +118,8 @@ def timeseries(
     rows = table[table["area_code"].isin(codes.values()) & table["sex"].isin(sexes)]
     if rows.loc[rows["area_code"] == highlight].empty:
         raise DataError(f"Kommunen '{highlight}' finns inte i data för diagrammet")
-    fig, ax = _new_axes(ax, (8.0, 4.8))
-    _style_axes(ax)
+    fig, ax = new_axes(ax, (8.0, 4.8))
+    style_axes(ax)
     all_periods = lifeexp.periods(table)
     ok = indicators.usable(rows)
     notes: list[str] = []
@@ -349,7 +149,7 @@ def timeseries(
             x = np.asarray(all_periods, dtype=float)
             missing_years = [p for p, v in zip(all_periods, valid, strict=True) if not v]
             if missing_years and valid.any():
-                gaps.append(f"{name}, {_sex_label(sex).lower()}: {_years_text(missing_years)}")
+                gaps.append(f"{name}, {sex_label(sex).lower()}: {years_text(missing_years)}")
             if s["ci_lower"].notna().any():
                 ax.fill_between(
                     x,
@@ -383,7 +183,7 @@ def timeseries(
                 end_values.setdefault(sex, []).append(float(last.iloc[-1]))
         handles.insert(0, Line2D([], [], color=color, lw=style["lw"], ls=style["ls"], label=name))
     if ci_drawn:
-        handles.append(Patch(facecolor="#8C8C8C", alpha=0.3, label=_ci_label(rows)))
+        handles.append(Patch(facecolor="#8C8C8C", alpha=0.3, label=ci_label(rows)))
     if uncertain_drawn:
         handles.append(
             Line2D(
@@ -395,20 +195,20 @@ def timeseries(
         notes.append(
             "Luckor i linjerna: värde saknas eller är undertryckt (" + "; ".join(gaps) + ")."
         )
-    if _not_assessed(rows[ok]):
+    if not_assessed(rows[ok]):
         notes.append(NOTE_NOT_ASSESSED)
 
     # Direct sex labels at the right end of each group of lines.
     ax.set_xlim(min(all_periods) - 0.5, max(all_periods) + 0.5)
     ymin, ymax = ax.get_ylim()
     keys = [s for s in sexes if s in end_values]
-    ys = _dodge([float(np.mean(end_values[s])) for s in keys], (ymax - ymin) * 0.07)
+    ys = dodge([float(np.mean(end_values[s])) for s in keys], (ymax - ymin) * 0.07)
     right = blended_transform_factory(ax.transAxes, ax.transData)
     for sex, y in zip(keys, ys, strict=True):
         ax.text(
             1.01,
             y,
-            _sex_label(sex),
+            sex_label(sex),
             va="center",
             ha="left",
             fontsize=9.5,
@@ -416,27 +216,24 @@ def timeseries(
             color=TEXT_COLOR,
             transform=right,
         )
-    _year_axis(ax, all_periods)
+    year_axis(ax, all_periods)
     ax.yaxis.set_major_formatter(decimal_comma_formatter(1))
-    ax.set_xlabel(_period_axis_label(rows))
-    ax.set_ylabel(f"{_indicator_name(rows)} (år)")
+    ax.set_xlabel(period_axis_label(rows))
+    ax.set_ylabel(f"{indicator_name(rows)} (år)")
     kommun_name = str(rows.loc[rows["area_code"] == highlight, "area_name"].iloc[0])
-    _title(
+    return finish(
         ax,
-        title or f"{_indicator_name(rows)} vid födelsen – {kommun_name}, länet och riket",
+        title or f"{indicator_name(rows)} vid födelsen – {kommun_name}, länet och riket",
+        handles=handles,
+        sources=sources(rows),
+        notes=notes,
         pad=30,
-    )
-    _legend(
-        ax,
-        handles,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
         ncols=len(handles),
         borderaxespad=0.2,
         handlelength=2.2,
     )
-    add_footer(fig, _sources(rows), notes)
-    return fig
 
 
 # -- county range ----------------------------------------------------------------------------------
@@ -462,8 +259,8 @@ def range_over_time(
     """
     if range_df.empty:
         raise DataError("Ingen skillnad att visa – tabellen är tom")
-    fig, ax = _new_axes(ax, (8.0, 4.6))
-    _style_axes(ax)
+    fig, ax = new_axes(ax, (8.0, 4.6))
+    style_axes(ax)
     notes: list[str] = []
     handles: list = []
     labels: list[tuple[str, float, str]] = []
@@ -488,13 +285,13 @@ def range_over_time(
                 zorder=5,
                 gid="osaker",
             )
-        handles.append(Line2D([], [], color=color, lw=2.2, label=_sex_label(str(sex))))
+        handles.append(Line2D([], [], color=color, lw=2.2, label=sex_label(str(sex))))
         last = rows.dropna(subset=["range"])
         if not last.empty:
             r = last.iloc[-1]
             labels.append(
                 (
-                    f"{_sex_label(str(sex))}: {num(r['range'], 1, 'år')}\n"
+                    f"{sex_label(str(sex))}: {num(r['range'], 1, 'år')}\n"
                     f"kortast: {r['min_kommun']}\nlängst: {r['max_kommun']}",
                     float(r["range"]),
                     color,
@@ -507,7 +304,7 @@ def range_over_time(
     )
     ax.set_ylim(0, top * 1.18)
     ax.set_xlim(float(range_df["period"].min()) - 0.5, x_last + 0.5)
-    ys = _dodge([y for _, y, _ in labels], top * 1.18 * 0.2)
+    ys = dodge([y for _, y, _ in labels], top * 1.18 * 0.2)
     right = blended_transform_factory(ax.transAxes, ax.transData)
     for (text, _y, color), y in zip(labels, ys, strict=True):
         head, tail = text.split("\n", 1)
@@ -551,7 +348,7 @@ def range_over_time(
     missing = range_df[range_df["n_missing"] > 0]
     if not missing.empty:
         parts = [
-            f"{names} ({_years_text(g['period'])})"
+            f"{names} ({years_text(g['period'])})"
             for names, g in missing.groupby("missing_kommuner", sort=False)
         ]
         notes.append("Kommuner utan värde ingår inte i skillnaden: " + "; ".join(parts) + ".")
@@ -560,20 +357,23 @@ def range_over_time(
     if (range_df["n_not_assessed"] > 0).any():
         notes.append(NOTE_NOT_ASSESSED)
     notes.append("Skillnad = högsta minus lägsta kommunvärde, beräknad på oavrundade värden.")
-    _year_axis(ax, [int(p) for p in range_df["period"]])
+    year_axis(ax, [int(p) for p in range_df["period"]])
     ax.yaxis.set_major_formatter(decimal_comma_formatter(1))
-    ax.set_xlabel(_period_axis_label(range_df))
+    ax.set_xlabel(period_axis_label(range_df))
     ax.set_ylabel("Skillnad mellan kommunerna (år)")
     # Sexes are named at the line ends; the legend only explains extra symbols.
     extra = handles[range_df["sex"].nunique() :]
-    _title(
+    return finish(
         ax,
-        title or f"{_indicator_name(range_df)}: skillnad mellan länets kommuner",
+        title or f"{indicator_name(range_df)}: skillnad mellan länets kommuner",
+        handles=extra,
+        sources=sources(range_df),
+        notes=notes,
         pad=30 if extra else 10,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        borderaxespad=0.2,
     )
-    _legend(ax, extra, loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2)
-    add_footer(fig, _sources(range_df), notes)
-    return fig
 
 
 # -- ranked chart -----------------------------------------------------------------------------------
@@ -631,10 +431,10 @@ def ranked_bars(
     if ranked.empty:
         raise DataError(f"Inga kommuner att rangordna för {sex} {period}")
     n = len(ranked)
-    fig, ax = _new_axes(ax, (7.2, 0.3 * n + 2.0))
-    _style_axes(ax, grid="x")
+    fig, ax = new_axes(ax, (7.2, 0.3 * n + 2.0))
+    style_axes(ax, grid="x")
     ok = indicators.usable(ranked).to_numpy()
-    unc = _uncertain(ranked).to_numpy()
+    unc = uncertain(ranked).to_numpy()
     y = np.arange(n)[::-1].astype(float)  # rank 1 at the top
     values = ranked["value"].to_numpy(dtype=float)
     is_hl = (ranked["area_code"] == highlight).to_numpy() if highlight else np.zeros(n, bool)
@@ -644,7 +444,7 @@ def ranked_bars(
 
     rows_guide = blended_transform_factory(ax.transAxes, ax.transData)
     ax.hlines(y, 0, 1, transform=rows_guide, color="#F0F0F0", lw=0.8, zorder=0)
-    if _has_ci(ranked):
+    if has_ci(ranked):
         has = ok & ranked["ci_lower"].notna().to_numpy() & ranked["ci_upper"].notna().to_numpy()
         lo = values - ranked["ci_lower"].to_numpy(dtype=float)
         hi = ranked["ci_upper"].to_numpy(dtype=float) - values
@@ -662,7 +462,7 @@ def ranked_bars(
                 gid="ci-whisker",
             )
         handles.append(
-            Line2D([], [], color="#4D4D4D", marker="|", ms=8, lw=1.3, label=_ci_label(ranked))
+            Line2D([], [], color="#4D4D4D", marker="|", ms=8, lw=1.3, label=ci_label(ranked))
         )
     solid = ok & ~unc
     ax.scatter(
@@ -709,7 +509,7 @@ def ranked_bars(
     # Axis limits from what is drawn (values and CIs), with room for labels.
     lows = [values[ok]]
     highs = [values[ok]]
-    if _has_ci(ranked):
+    if has_ci(ranked):
         lows.append(ranked["ci_lower"].to_numpy(dtype=float)[ok])
         highs.append(ranked["ci_upper"].to_numpy(dtype=float)[ok])
     if not refs.empty:
@@ -750,235 +550,64 @@ def ranked_bars(
         notes.append(
             f"Värde saknas eller är undertryckt för {', '.join(names)} – ingår inte i rangordningen."
         )
-    if _not_assessed(ranked):
+    if not_assessed(ranked):
         notes.append(NOTE_NOT_ASSESSED)
     ax.xaxis.set_major_formatter(decimal_comma_formatter(1))
-    ax.set_xlabel(f"{_indicator_name(ranked)} (år)")
+    ax.set_xlabel(f"{indicator_name(ranked)} (år)")
     label = str(ranked["period_label"].iloc[0])
-    _title(
+    return finish(
         ax,
-        title or f"{_indicator_name(ranked)}, {_sex_label(sex).lower()} {label}",
+        title or f"{indicator_name(ranked)}, {sex_label(sex).lower()} {label}",
+        handles=handles,
+        sources=sources(rows),
+        notes=notes,
         pad=10 + 17 * int(np.ceil(len(handles) / 3)),
-    )
-    _legend(
-        ax,
-        handles,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
         ncols=min(3, max(1, len(handles))),
         borderaxespad=0.2,
         handlelength=1.8,
     )
-    add_footer(fig, _sources(rows), notes)
-    return fig
 
 
-# -- choropleth ---------------------------------------------------------------------------------
-def _geom_path(geom: object) -> MplPath:
-    """Return a matplotlib path for a (multi)polygon, holes included."""
-    polys = getattr(geom, "geoms", [geom])
-    verts: list[np.ndarray] = []
-    codes: list[np.ndarray] = []
-    for poly in polys:
-        poly = orient(poly, 1.0)  # exterior counter-clockwise, holes clockwise
-        for ring in (poly.exterior, *poly.interiors):
-            xy = np.asarray(ring.coords)[:, :2]
-            c = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
-            c[0], c[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
-            verts.append(xy)
-            codes.append(c)
-    return MplPath(np.concatenate(verts), np.concatenate(codes))
-
-
-def _draw_polygons(
-    ax: Axes, geoms: Iterable[object], gid: str, **kwargs: object
-) -> PatchCollection:
-    """Draw polygons as one collection (fast; no implicit redraws) and return it."""
-    coll = PatchCollection([PathPatch(_geom_path(g)) for g in geoms], **kwargs)
-    coll.set_gid(gid)
-    ax.add_collection(coll, autolim=True)
-    return coll
-
-
-def _class_labels(lower: float, bins: Sequence[float]) -> list[str]:
-    """Legend labels ``"80,5–81,0"`` (one number when a class holds a single value)."""
-    labels = []
-    for upper in bins:
-        a, b = num(lower, 1), num(float(upper), 1)
-        labels.append(a if a == b else f"{a}–{b}")
-        lower = float(upper)
-    return labels
-
-
-def choropleth(
-    gdf: gpd.GeoDataFrame,
-    column: str = "value",
-    highlight: str | None = None,
-    ax: Axes | None = None,
-    *,
-    scheme: str = "FisherJenks",
-    k: int = 5,
-    cmap: str = MAP_CMAP,
-    title: str | None = None,
-    unit: str = "år",
-) -> Figure:
-    """Draw a county map coloured in classes, with weak estimates never coloured as solid.
-
-    Kommuner with a usable value flagged ``"tillförlitlig"`` or ``"ej bedömd"``
-    are coloured by class (``mapclassify``); kommuner flagged ``"osäker"`` are
-    grey and hatched (and left out of the classification); kommuner without a
-    value are white. The legend says which is which, and the highlighted kommun
-    is outlined and named.
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        One row per kommun, e.g. from :func:`helpers.core.geo.join_kommuner` (needs
-        ``area_code``, ``area_name``, ``flag`` and, for the footer, ``source``).
-    column : str
-        Column to map.
-    highlight : str, optional
-        Kommun code to outline.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made when omitted.
-    scheme : str
-        A ``mapclassify`` scheme (``"FisherJenks"``, ``"Quantiles"``, ``"EqualInterval"`` …).
-    k : int
-        Number of classes (fewer when there are fewer distinct values).
-    cmap : str
-        Sequential colour map (default ColorBrewer ``YlGnBu``, colour-blind safe).
-    title : str, optional
-        Map title; default names indicator, sex and period.
-    unit : str
-        Unit, shown as the legend title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn on.
-    """
-    if gdf.empty:
-        raise DataError("Kartan har inga kommuner att visa")
-    fig, ax = _new_axes(ax, (7.4, 6.6))
-    values = gdf[column].astype(float)
-    flagged = gdf.assign(value=values)
-    ok = indicators.usable(flagged).to_numpy()
-    unc = ok & (gdf["flag"] == indicators.FLAG_UNCERTAIN).to_numpy()
-    solid = ok & ~unc
-    geoms = gdf.geometry.to_numpy()
-    names = gdf["area_name"].astype(str).to_numpy()
-    handles: list = []
-    notes: list[str] = []
-
-    y = values.to_numpy()[solid]
-    if len(y):
-        k_eff = int(min(k, len(np.unique(y))))
-        if k_eff >= 2:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="Numba not installed")
-                classifier = mapclassify.classify(y, scheme, k=k_eff)
-            bins = np.asarray(classifier.bins, dtype=float)
-            classes = np.asarray(classifier.yb, dtype=int)
-        else:
-            bins, classes = np.array([y.max()]), np.zeros(len(y), dtype=int)
-        colours = plt.get_cmap(cmap)(np.linspace(0.15, 0.92, len(bins)))
-        _draw_polygons(
-            ax,
-            geoms[solid],
-            "solid",
-            facecolors=colours[classes],
-            edgecolors="white",
-            linewidths=0.7,
-        )
-        for colour, label in zip(colours, _class_labels(float(y.min()), bins), strict=True):
-            handles.append(Patch(facecolor=colour, edgecolor="none", label=label))
-        notes.append(f"Klassindelning: {_SCHEME_NAMES.get(scheme, scheme)}, {len(bins)} klasser.")
-    if unc.any():
-        coll = _draw_polygons(
-            ax,
-            geoms[unc],
-            "osaker",
-            facecolors=UNCERTAIN_FACE,
-            edgecolors="white",
-            linewidths=0.7,
-            hatch=UNCERTAIN_HATCH,
-        )
-        if hasattr(coll, "set_hatchcolor"):
-            coll.set_hatchcolor(UNCERTAIN_HATCH_COLOR)
-        handles.append(
-            Patch(
-                facecolor=UNCERTAIN_FACE,
-                edgecolor=UNCERTAIN_HATCH_COLOR,
-                hatch=UNCERTAIN_HATCH,
-                label=LABEL_UNCERTAIN,
-            )
-        )
-        notes.append(f"{NOTE_UNCERTAIN_MAP} ({', '.join(names[unc])})")
-    if (~ok).any():
-        _draw_polygons(
-            ax,
-            geoms[~ok],
-            "saknas",
-            facecolors=MISSING_FACE,
-            edgecolors="#9E9E9E",
-            linewidths=0.7,
-        )
-        handles.append(Patch(facecolor=MISSING_FACE, edgecolor="#9E9E9E", label=LABEL_MISSING))
-        notes.append(f"Vita kommuner: värde saknas eller är undertryckt ({', '.join(names[~ok])}).")
-    if highlight is not None:
-        is_hl = (gdf["area_code"] == highlight).to_numpy()
-        if is_hl.any():
-            _draw_polygons(
-                ax,
-                geoms[is_hl],
-                "highlight",
-                facecolors="none",
-                edgecolors="black",
-                linewidths=2.2,
-                zorder=5,
-            )
-            point = geoms[is_hl][0].representative_point()
-            ax.annotate(
-                names[is_hl][0],
-                (point.x, point.y),
-                ha="center",
-                va="center",
-                fontsize=9.5,
-                fontweight="bold",
-                color="black",
-                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
-                zorder=6,
-            )
-            handles.append(
-                Patch(
-                    facecolor="none",
-                    edgecolor="black",
-                    linewidth=2.0,
-                    label=f"{names[is_hl][0]} (vald kommun)",
-                )
-            )
-    if _not_assessed(flagged):
-        notes.append(NOTE_NOT_ASSESSED)
-    ax.autoscale_view()
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    if title is None:
-        title = _indicator_name(gdf) if "indicator" in gdf.columns else str(column)
-        sexes = gdf.loc[ok, "sex"].dropna().unique() if "sex" in gdf.columns else []
-        labels = gdf.loc[ok, "period_label"].dropna().unique() if "period_label" in gdf else []
-        if len(sexes) == 1:
-            title += f", {_sex_label(str(sexes[0])).lower()}"
-        if len(labels) == 1:
-            title += f" {labels[0]}"
-    _title(ax, title)
-    _legend(
-        ax,
-        handles,
-        loc="upper left",
-        bbox_to_anchor=(0.98, 1.0),
-        title=unit.capitalize() if unit else None,
-        title_fontsize=8.5,
-        alignment="left",
-    )
-    add_footer(fig, _sources(gdf), notes)
-    return fig
+__all__ = [
+    "choropleth",
+    "range_over_time",
+    "ranked_bars",
+    "timeseries",
+    "AREA_COLORS",
+    "LABEL_MISSING",
+    "LABEL_UNCERTAIN",
+    "LE_INDICATORS",
+    "MAP_CMAP",
+    "MISSING_FACE",
+    "MUTED",
+    "NOTE_NOT_ASSESSED",
+    "NOTE_UNCERTAIN_CHART",
+    "NOTE_UNCERTAIN_MAP",
+    "OKABE_ITO",
+    "SEX_COLORS",
+    "TEXT_COLOR",
+    "UNCERTAIN_FACE",
+    "UNCERTAIN_HATCH",
+    "UNCERTAIN_HATCH_COLOR",
+    "add_footer",
+    "ci_label",
+    "dodge",
+    "finish",
+    "has_ci",
+    "indicator_name",
+    "legend",
+    "new_axes",
+    "not_assessed",
+    "panels",
+    "period_axis_label",
+    "quiet_axes",
+    "sex_label",
+    "sources",
+    "style_axes",
+    "title",
+    "uncertain",
+    "year_axis",
+    "years_text",
+]

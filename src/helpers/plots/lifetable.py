@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -46,8 +45,10 @@ from helpers.core import geo, indicators
 from helpers.core.errors import DataError
 from helpers.core.fmt import SEX_LABELS, decimal_comma_formatter, num
 from helpers.plots import common as plots
-from helpers.sources import mortality as data_mortality
+from helpers.plots import scaffold
+from helpers.sources.mortality_education import E30_INDICATOR
 from helpers.stats import education
+from helpers.stats import lifetable_compare as compare
 
 #: Colour per education level (Okabe–Ito).
 LEVEL_COLORS: dict[str, str] = {
@@ -64,65 +65,41 @@ LEVEL_LABELS: dict[str, str] = {
 }
 #: Colour of a kommun by its comparison with the county.
 VERDICT_COLORS: dict[str, str] = {
-    data_mortality.VERDICT_HIGHER: plots.OKABE_ITO["blue"],
-    data_mortality.VERDICT_LOWER: plots.OKABE_ITO["vermillion"],
-    data_mortality.VERDICT_SAME: "#7F7F7F",
-    data_mortality.VERDICT_NONE: "#BDBDBD",
+    compare.VERDICT_HIGHER: plots.OKABE_ITO["blue"],
+    compare.VERDICT_LOWER: plots.OKABE_ITO["vermillion"],
+    compare.VERDICT_SAME: "#7F7F7F",
+    compare.VERDICT_NONE: "#BDBDBD",
 }
 VERDICT_LABELS: dict[str, str] = {
-    data_mortality.VERDICT_HIGHER: "Säkert högre än länet",
-    data_mortality.VERDICT_LOWER: "Säkert lägre än länet",
-    data_mortality.VERDICT_SAME: "Ingen säkerställd skillnad",
-    data_mortality.VERDICT_NONE: "Kan inte bedömas",
+    compare.VERDICT_HIGHER: "Säkert högre än länet",
+    compare.VERDICT_LOWER: "Säkert lägre än länet",
+    compare.VERDICT_SAME: "Ingen säkerställd skillnad",
+    compare.VERDICT_NONE: "Kan inte bedömas",
 }
 INDICATOR_NAMES: dict[str, str] = {
     "e0": "Medellivslängd vid födelsen",
     "e30": "Återstående medellivslängd vid 30 år",
-    data_mortality.E30_INDICATOR: "Återstående medellivslängd vid 30 år",
+    E30_INDICATOR: "Återstående medellivslängd vid 30 år",
 }
 NOTE_GAP = "Skillnad = eftergymnasial minus förgymnasial utbildning, beräknad på oavrundade värden."
 _TEXT = plots.TEXT_COLOR
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _panels(
-    ax: Axes | Sequence[Axes] | None, n: int, figsize: tuple[float, float], sharey: bool = True
-) -> tuple[Figure, list[Axes]]:
-    """Return the figure and ``n`` axes: new ones, or those given (one Axes when n == 1)."""
-    if ax is None:
-        fig, axes = plt.subplots(1, n, figsize=figsize, layout="constrained", sharey=sharey)
-        axes = list(np.atleast_1d(axes))
-        return fig, axes
-    axes = [ax] if isinstance(ax, Axes) else list(ax)
-    if len(axes) != n:
-        raise DataError(f"Diagrammet behöver {n} axlar (en per panel), fick {len(axes)}")
-    return axes[0].figure, axes
-
-
-_style = plots.quiet_axes
+_panels = scaffold.panels
+_style = scaffold.quiet_axes
+_sources = scaffold.sources
+_period_label = scaffold.period_axis_label
+_ci_level_text = scaffold.ci_label
 
 
 def _title(ax: Axes, text: str, pad: float = 8) -> None:
-    ax.set_title(text, loc="left", fontsize=11, fontweight="bold", color=_TEXT, pad=pad)
-
-
-def _sources(*frames: pd.DataFrame) -> list[str]:
-    out: list[str] = []
-    for df in frames:
-        if df is not None and "source" in df.columns:
-            out += [str(s) for s in df["source"].dropna().unique() if str(s)]
-    return list(dict.fromkeys(out))
+    scaffold.title(ax, text, pad=pad, size=11)
 
 
 def _year_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=7))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
-
-
-def _period_label(df: pd.DataFrame) -> str:
-    last = df.sort_values("period").iloc[-1]
-    label, period = str(last["period_label"]), int(last["period"])
-    return f"Periodens sista år ({period} = {label})" if label != str(period) else "År"
 
 
 def _indicator_name(indicator: str) -> str:
@@ -134,13 +111,6 @@ def _sex_list(df: pd.DataFrame, sexes: Sequence[str]) -> list[str]:
     if not present:
         raise DataError(f"Inga värden för {', '.join(sexes)} att visa")
     return present
-
-
-def _ci_level_text(df: pd.DataFrame) -> str:
-    levels = df["ci_level"].dropna().unique() if "ci_level" in df.columns else []
-    if len(levels) == 1:
-        return f"{num(float(levels[0]) * 100, 0)}\u00a0% konfidensintervall"
-    return "Konfidensintervall"
 
 
 # -- figure 1.1 ----------------------------------------------------------------------------------
@@ -511,14 +481,14 @@ def ranked_ci(
     fig, (axis,) = _panels(ax, 1, (7.4, 0.32 * max(n, 4) + 2.2))
     _style(axis, grid="x")
     y = np.arange(n, dtype=float)
-    verdicts = pd.Series(data_mortality.VERDICT_SAME, index=shown.index)
+    verdicts = pd.Series(compare.VERDICT_SAME, index=shown.index)
     if comparison is not None:
         c = comparison[
             (comparison["indicator"] == indicator)
             & (comparison["sex"] == sex)
             & (comparison["period"] == period)
         ].set_index("area_code")["verdict_region"]
-        verdicts = shown["area_code"].map(c).fillna(data_mortality.VERDICT_NONE)
+        verdicts = shown["area_code"].map(c).fillna(compare.VERDICT_NONE)
     colors = verdicts.map(VERDICT_COLORS).to_numpy()
     is_hl = (shown["area_code"] == highlight).to_numpy() if highlight else np.zeros(n, bool)
     unc = (shown["flag"] == indicators.FLAG_UNCERTAIN).to_numpy()

@@ -25,6 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from helpers.config import goals as goal_file
 from helpers.core.fmt import SEX_LABELS, decimal_comma_formatter
 from helpers.plots.common import MUTED, OKABE_ITO, SEX_COLORS, TEXT_COLOR, add_footer
 from helpers.stats import strategi
@@ -148,7 +149,7 @@ def status_matrix(
         side.set_visible(False)
     # Area bands above the goal numbers.
     goal_area = s.drop_duplicates("label").set_index("label")["goal_area"]
-    for area in strategi.AREAS:
+    for area in goal_file.AREAS:
         cols = [j for j, lab in enumerate(labels) if goal_area.get(lab) == area]
         if not cols:
             continue
@@ -235,7 +236,7 @@ def goal_trends(
     Parameters
     ----------
     trends : pandas.DataFrame
-        From :func:`helpers.stats.strategi.trend_data`.
+        From :func:`helpers.stats.strategi_compare.trend_data`.
     status : pandas.DataFrame, optional
         From :func:`helpers.stats.strategi.goal_status` for the same area.
     axes : sequence of matplotlib.axes.Axes, optional
@@ -338,7 +339,7 @@ def goal_trends(
                             [2022],
                             [
                                 r["baseline"]
-                                + abs(r["target"]) * strategi.DIRECTIONS[r["direction"]]
+                                + abs(r["target"]) * goal_file.DIRECTIONS[r["direction"]]
                             ],
                             "*",
                             color=TEXT_COLOR,
@@ -362,7 +363,7 @@ def goal_trends(
         name = d["short_name"].iloc[0] if len(d) else ""
         ax.set_title(_wrap(f"{label}. {name}"), loc="left", fontsize=8.5, color=TEXT_COLOR)
         unit = d["unit"].iloc[0] if len(d) else ""
-        vunit = strategi.UNITS.get(unit, ("", ""))[0]
+        vunit = goal_file.UNITS.get(unit, ("", ""))[0]
         if vunit:
             ax.set_ylabel(vunit, fontsize=7.5, color=MUTED)
         ax.yaxis.set_major_formatter(decimal_comma_formatter(0 if unit == "per 100 000" else 1))

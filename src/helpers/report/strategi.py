@@ -1,80 +1,119 @@
 """The Strategi för hälsa section of the kommun report (``kommunprofil``).
 
 Assembles, for one kommun, the goal status table (with Kolada-style rank
-colours beside it), the small multiples per goal and the "focus on
-deviations" sentences from :mod:`helpers.stats.strategi`. The county- and
-Sweden-wide pieces (the prepared table, the groups and the rank colours) are
-memoized per data source, so that a warm kernel running one report per kommun
-computes them once.
+colours beside it), the small multiples per goal in focus and the "focus on
+deviations" sentences, and returns them as the one
+:class:`helpers.report.section.Section`. The numbers come from
+:mod:`helpers.stats.strategi` and :mod:`helpers.stats.strategi_compare`, the
+words from :mod:`helpers.text.strategi`, the data from
+:mod:`helpers.sources.strategi`. ``facts`` holds the indicator-table rows
+behind the shown values (baseline and latest value per goal KPI, the kommun's
+value and the county's and Sweden's values in the deviation sentences).
+
+The county- and Sweden-wide pieces (the goal table, the prepared table, the
+groups and the rank colours) are memoized per data source
+(:class:`helpers.core.memo.Memo`), so that a warm kernel running one report per
+kommun computes them once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pandas as pd
-from matplotlib.figure import Figure
 
-from helpers.core import lookup
+from helpers.config import goals as goal_file
+from helpers.core import indicators, lookup
+from helpers.core.memo import Memo
 from helpers.plots import strategi as plots_strategi
-from helpers.sources import life_expectancy as data
-from helpers.sources.demo import strategi as demo_strategi
-from helpers.stats import strategi
+from helpers.report.section import Section
+from helpers.sources import strategi as data_strategi
+from helpers.stats import strategi, strategi_compare
+from helpers.text import strategi as text_strategi
 
-_MEMO: dict[str, tuple[pd.DataFrame, pd.DataFrame, list, pd.DataFrame]] = {}
+TITLE = "Strategi för hälsa"
+_MEMO = Memo("strategi_section")
+_FACT_KEYS = ["indicator", "area_code", "sex", "period"]
 
 
-@dataclass
-class StrategiSection:
-    """The Strategi för hälsa section of one kommun's report.
+def prepared(data_source: str) -> tuple[pd.DataFrame, pd.DataFrame, list, pd.DataFrame]:
+    """Return the goal table, prepared indicator table, groups and rank colours (memoized).
 
-    Attributes
+    Parameters
     ----------
-    kommun, kommun_name : str
-        The kommun.
-    status : pandas.DataFrame
-        Raw goal status (one row per goal KPI and sex), from :func:`strategi.goal_status`.
-    table : pandas.DataFrame
-        Formatted Swedish display table.
-    figure : matplotlib.figure.Figure or None
-        Small multiples (kommun, county, Sweden, similar kommuner) for the goals
-        in focus; ``None`` when no goal deviates.
-    sentences : list of str
-        "Focus on deviations" sentences, most deviating first.
-    messages : pandas.DataFrame
-        Per-goal problems (unknown KPI, missing baseline, …) in Swedish.
+    data_source : str
+        A source that can serve every goal indicator (validated by
+        :func:`helpers.sources.strategi.load`).
     """
 
-    kommun: str
-    kommun_name: str
-    status: pd.DataFrame
-    table: pd.DataFrame
-    figure: Figure | None
-    sentences: list[str] = field(default_factory=list)
-    messages: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def _prepared(data_source: str) -> tuple[pd.DataFrame, pd.DataFrame, list, pd.DataFrame]:
-    if data_source not in _MEMO:
-        goals = strategi.load_goals()
-        raw, groups = demo_strategi.load(data_source, goals=goals)
+    def make() -> tuple[pd.DataFrame, pd.DataFrame, list, pd.DataFrame]:
+        goals = goal_file.load_goals()
+        raw, groups = data_strategi.load(data_source, goals=goals)
         table = strategi.prepare(raw, goals)
-        ranks = strategi.rank_colours(table, goals)
-        _MEMO[data_source] = (goals, table, groups, ranks)
-    return _MEMO[data_source]
+        ranks = strategi_compare.rank_colours(table, goals)
+        return goals, table, groups, ranks
+
+    return _MEMO.get(data_source, make)
+
+
+def _facts(
+    table: pd.DataFrame, status: pd.DataFrame, focus: pd.DataFrame, comparison: pd.DataFrame
+) -> pd.DataFrame:
+    """Indicator-table rows behind the status table and the deviation sentences."""
+    keys = []
+    shown = status[
+        status["sex"].eq("totalt") | status["kpi"].isin(strategi.single_sex_kpis(status))
+    ]
+    if len(focus):  # a worsening of women or men is shown in a sentence
+        worse = focus.loc[focus["kind"] == strategi_compare.KIND_WORSENING, ["kpi", "sex"]]
+        shown = pd.concat([shown, status.merge(worse, on=["kpi", "sex"])])
+    shown = shown[shown["kpi"] != ""]
+    for year_col in ("baseline_year", "latest_year"):
+        part = shown[["kpi", "value_area_code", "sex", year_col]].dropna()
+        part.columns = _FACT_KEYS
+        keys.append(part)
+    if len(focus):
+        dev = focus[focus["kind"] == strategi_compare.KIND_DEVIATION]
+        cmp = comparison.merge(dev[["kpi", "sex", "comparison"]], on=["kpi", "sex", "comparison"])
+        own = cmp[["kpi", "area_code", "sex", "period"]]
+        own.columns = _FACT_KEYS
+        refs = cmp[cmp["comparison"].isin(["län", "riket"])][["kpi", "ref_code", "sex", "period"]]
+        refs.columns = _FACT_KEYS
+        keys += [own, refs]
+    wanted = pd.concat(keys, ignore_index=True).dropna().drop_duplicates()
+    if wanted.empty:
+        return indicators.empty()
+    wanted["period"] = wanted["period"].astype(int)
+    rows = table[table["group"] == indicators.ALL_GROUPS]
+    out = rows.merge(wanted.astype({"period": rows["period"].dtype}), on=_FACT_KEYS)
+    return out[list(indicators.COLUMNS)].reset_index(drop=True)
+
+
+def _messages(status: pd.DataFrame, comparison: pd.DataFrame) -> list[str]:
+    """Per-goal problems in Swedish, one line per goal and message."""
+    cols = ["label", "kpi", "sex", "message"]
+    found = pd.concat(
+        [
+            status.loc[status["message"] != "", cols],
+            comparison.loc[comparison["message"].fillna("") != "", cols],
+        ]
+    ).drop_duplicates(["label", "message"])
+    return [
+        f"Mål {r.label}" + (f" ({r.kpi}, {r.sex})" if r.kpi else "") + f": {r.message}"
+        for r in found.itertuples(index=False)
+    ]
 
 
 def strategi_section(
     kommun: str, data_source: str = "demo", *, top: int = 6, with_figure: bool = True
-) -> StrategiSection:
+) -> Section:
     """Build the Strategi för hälsa section for one kommun.
 
     Parameters
     ----------
     kommun : str
         Four-digit kommun code.
-    data_source : {"demo", "kolada"}
-        Where the KPI values come from.
+    data_source : str
+        Where the KPI values come from (``"demo"`` or ``"kolada"``; any other
+        source is refused in Swedish by :func:`helpers.sources.strategi.load`).
     top : int
         Number of "focus on deviations" sentences.
     with_figure : bool
@@ -82,41 +121,35 @@ def strategi_section(
 
     Returns
     -------
-    StrategiSection
+    helpers.report.section.Section
+        ``tables["status"]`` is the Swedish status table, ``figures["mål"]`` the
+        small multiples (absent without deviations or ``with_figure``),
+        ``sentences`` the deviations, ``messages`` the per-goal problems.
     """
-    data.check_source(data_source)
-    goals, table, groups, ranks = _prepared(data_source)
-    status = strategi.add_rank_colours(strategi.goal_status(table, goals, kommun), ranks)
-    comparison = strategi.comparisons(table, goals, kommun, groups)
-    focus = strategi.deviations(comparison, status, top=top, area_code=kommun)
-    figure = None
+    goals, table, groups, ranks = prepared(data_source)
+    source = data_strategi.source_label(data_source)
+    status = strategi_compare.add_rank_colours(strategi.goal_status(table, goals, kommun), ranks)
+    comparison = strategi_compare.comparisons(table, goals, kommun, groups)
+    focus = strategi_compare.deviations(comparison, status, top=top, area_code=kommun)
+    focus = text_strategi.with_sentences(focus)
     name = lookup.area_name(kommun)
+    figures = {}
     if with_figure and len(focus):
         # Small multiples for the goals in focus only: the report stays short and
         # fast; notebook 04 shows all 22 goals.
         in_focus = goals[goals["goal"].isin(set(focus["goal"]))]
         in_table = table[table["indicator"].isin(set(in_focus["kpi"].dropna()))]
-        trends = strategi.trend_data(in_table, in_focus, kommun, groups)
-        figure = plots_strategi.goal_trends(
-            trends,
-            status,
-            source=data.source_label(data_source),
-            title=f"{name}: Strategi för hälsa",
+        trends = strategi_compare.trend_data(in_table, in_focus, kommun, groups)
+        figures["mål"] = plots_strategi.goal_trends(
+            trends, status, source=source, title=f"{name}: {TITLE}"
         )
-    messages = pd.concat(
-        [
-            status.loc[status["message"] != "", ["label", "kpi", "sex", "message"]],
-            comparison.loc[
-                comparison["message"].fillna("") != "", ["label", "kpi", "sex", "message"]
-            ],
-        ]
-    ).drop_duplicates(["label", "message"])
-    return StrategiSection(
-        kommun=kommun,
-        kommun_name=name,
-        status=status,
-        table=strategi.status_display(status),
-        figure=figure,
+    return Section(
+        title=TITLE,
         sentences=focus["sentence"].tolist(),
-        messages=messages.reset_index(drop=True),
+        figures=figures,
+        tables={"status": text_strategi.status_display(status)},
+        notes=[text_strategi.WHY_DIFFER],
+        source=source,
+        facts=_facts(table, status, focus, comparison),
+        messages=_messages(status, comparison),
     )

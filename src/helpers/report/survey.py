@@ -1,51 +1,66 @@
 """The survey section of the kommun report: figures, a table and Swedish sentences for one kommun.
 
 :func:`survey_section` is what ``notebooks/templates/kommunprofil.ipynb`` calls.
-It reads the survey microdata (:func:`helpers.sources.survey_data.survey_microdata`),
-estimates each requested yes/no variable for every kommun of the county, the
-county and Sweden (:mod:`helpers.report.survey_analysis`) and returns, for one kommun:
+It checks the data source against the registry and the indicator catalogue
+(:func:`helpers.sources.survey_data.check_survey_source`: only sources whose
+catalogue recipe is a ``survey_variable`` can serve it; any other source gives
+a section that says so in Swedish), reads the survey microdata
+(:func:`helpers.sources.survey_data.survey_microdata`), estimates each requested
+yes/no variable for every kommun of the county, the county and Sweden
+(:mod:`helpers.report.survey_analysis`) and returns, for one kommun, a
+:class:`helpers.report.section.Section` with
 
-* figures (:mod:`helpers.plots.survey`): the county's kommuner with the kommun
-  highlighted, the kommun by sex and education, the change between the two
-  latest periods and a map – weak estimates marked, suppressed ones blank with
-  the reason;
-* a display table (value with CI, n, flag and reason) for the kommun, the
-  county and Sweden;
-* sentences: the kommun against county and Sweden with the rank colour, the
-  change in the kommun and in the county with the number of yes-answers behind
-  it, and the note on rank colours versus significance.
+* ``figures`` (:mod:`helpers.plots.survey`): the county's kommuner with the
+  kommun highlighted, the kommun by sex and education, the change between the
+  two latest periods and a map – weak estimates marked, suppressed ones blank
+  with the reason;
+* ``tables["enkät"]``: value with CI, n, flag and reason for the kommun, the
+  county and Sweden (:func:`helpers.report.survey_tables.display_table`);
+* ``sentences`` (:mod:`helpers.text.survey`): the kommun against county and
+  Sweden with the rank colour, the change in the kommun and in the county with
+  the number of yes-answers behind it, and the note on rank colours versus
+  significance;
+* ``facts``: the indicator-table rows behind every number shown, after
+  disclosure control, with the catalogue's indicator id; a suppressed row
+  carries no value, interval, numerator or n.
 
+Indicator names and directions come from the catalogue (``params/indicators.yaml``);
+the variable map's labels are used only for the extract's own questions.
 Everything shown passes disclosure control (``min_n``) in
-:mod:`helpers.report.survey_analysis` and again in :mod:`helpers.plots.survey`.
+:mod:`helpers.report.survey_analysis` and again in the tables and figures.
 
-Speed: the estimates for the whole county are memoized per extract, variable,
-threshold and pooling, so after the first kommun a section only slices tables
-and draws its figures. Figures are made as plain :class:`matplotlib.figure.Figure`
-objects (not through ``pyplot``), so a batch of reports does not accumulate
-open figures; show them with ``IPython.display.display(fig)``.
+Speed: the estimates for the whole county are memoized
+(:class:`helpers.core.memo.Memo`) per extract, variable, threshold and pooling,
+so after the first kommun a section only slices tables and draws its figures.
+Figures are plain :class:`matplotlib.figure.Figure` objects (not through
+``pyplot``), so a batch of reports does not accumulate open figures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
-from helpers.core.fmt import num, signed
+from helpers.core.memo import Memo
 from helpers.plots import survey as plots_survey
 from helpers.report import survey_analysis as survey_report
+from helpers.report.section import Section
+from helpers.report.survey_tables import display_table
 from helpers.sources import survey_data as data_survey
-from helpers.stats import survey
-from helpers.text import narrative
+from helpers.text import survey as survey_text
 
-#: Data sources without survey microdata (the section then only explains why it is empty).
-NO_MICRODATA_SOURCES: tuple[str, ...] = ("kolada",)
+#: Name of the section's display table in ``Section.tables``.
+TABLE = "enkät"
+#: Columns of a fact that a suppressed row must not carry.
+_HIDDEN_NUMBERS = ("value", "ci_lower", "ci_upper", "ci_level", "numerator", "denominator", "n")
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,9 @@ class Analysis:
     Attributes
     ----------
     variable, label : str
-        Variable name and its Swedish label.
+        Variable name and the indicator's Swedish name (catalogue, else the map's label).
+    indicator_id : str
+        Catalogue id (the variable name for questions the catalogue does not know).
     table : pandas.DataFrame
         Indicator table with the national reference rows (disclosure-controlled).
     comparison : pandas.DataFrame
@@ -63,66 +80,28 @@ class Analysis:
     changes : pandas.DataFrame or None
         :func:`helpers.report.survey_analysis.change_table` for the two latest
         non-overlapping periods (``None`` when there are none).
-    county_answer : helpers.report.survey_analysis.ChangeAnswer or None
+    county_answer : helpers.text.survey.ChangeAnswer or None
         The "has it fallen?" answer for the county.
     direction : str or None
-        Which end of the scale is good.
+        Which end of the scale is good (from the catalogue).
     """
 
     variable: str
     label: str
+    indicator_id: str
     table: pd.DataFrame
     comparison: pd.DataFrame
     changes: pd.DataFrame | None
-    county_answer: survey_report.ChangeAnswer | None
+    county_answer: survey_text.ChangeAnswer | None
     direction: str | None
 
 
-@dataclass
-class SurveySection:
-    """The survey section of one kommun's report.
-
-    Attributes
-    ----------
-    kommun, kommun_name : str
-        The kommun.
-    available : bool
-        False when there are no survey data for the kommun (then only
-        ``sentences`` explain why).
-    figures : dict of str to matplotlib.figure.Figure
-        Named figures, e.g. ``"daily_smoking_kommuner"``.
-    table : pandas.DataFrame
-        Display table (Swedish text columns).
-    sentences : list of str
-        Swedish sentences, in reading order.
-    source : str
-        Source line (the synthetic-data label for the demo).
-    """
-
-    kommun: str
-    kommun_name: str
-    available: bool
-    figures: dict[str, Figure] = field(default_factory=dict)
-    table: pd.DataFrame = field(default_factory=pd.DataFrame)
-    sentences: list[str] = field(default_factory=list)
-    source: str = ""
-
-    @property
-    def markdown(self) -> str:
-        """Sentences as a Markdown bullet list, followed by the source line."""
-        text = narrative.as_markdown(self.sentences)
-        if self.source:
-            text += f"\n\n*{self.source}.*"
-        return text
+_ANALYSES = Memo("enkat_analyser")
 
 
-_ANALYSES: dict[tuple, Analysis] = {}
-
-
-def _analysis(data: data_survey.SurveyData, variable: str, min_n: int, pool_years: int) -> Analysis:
-    key = (data.key, variable, int(min_n), int(pool_years))
-    if key in _ANALYSES:
-        return _ANALYSES[key]
+def _make_analysis(
+    data: data_survey.SurveyData, variable: str, min_n: int, pool_years: int
+) -> Analysis:
     micro = data.microdata
     est = survey_report.estimate_variable(
         micro, variable, source=data.source, min_n=min_n, pool_years=pool_years
@@ -138,26 +117,32 @@ def _analysis(data: data_survey.SurveyData, variable: str, min_n: int, pool_year
         riket=riket,
         pool_years=pool_years,
     )
+    label = data.label(variable)
     periods = survey_report.pick_periods(est.design)
     changes = answer = None
     if periods is not None:
         changes = survey_report.change_table(est, *periods, min_n=min_n)
         region = changes.loc[changes["area_type"] == "region", "area_code"]
         if len(region) == 1:
-            answer = survey_report.change_answer(
-                changes, str(region.iloc[0]), label=data.label(variable), variable=variable
+            answer = survey_text.change_answer(
+                changes, str(region.iloc[0]), label=label, variable=variable
             )
-    result = Analysis(
+    ind = data.indicator(variable)
+    return Analysis(
         variable=variable,
-        label=data.label(variable),
+        label=label,
+        indicator_id=ind.id if ind is not None else variable,
         table=survey_report.with_reference(est.table, riket, min_n),
         comparison=comparison,
         changes=changes,
         county_answer=answer,
         direction=direction,
     )
-    _ANALYSES[key] = result
-    return result
+
+
+def _analysis(data: data_survey.SurveyData, variable: str, min_n: int, pool_years: int) -> Analysis:
+    key = (data.key, variable, int(min_n), int(pool_years))
+    return _ANALYSES.get(key, lambda: _make_analysis(data, variable, min_n, pool_years))
 
 
 def clear_memo() -> None:
@@ -170,28 +155,19 @@ def _figure(height: float, width: float = 7.6) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
-def _kommun_sentences(a: Analysis, kommun: str) -> list[str]:
-    out = [
-        s
-        for s in survey_report.comparison_sentences(a.comparison, kommun, label=a.label)
-        if s != survey.RANK_VS_SIGNIFICANCE_NOTE
-    ]
-    if a.changes is not None:
-        sentence = survey_report.change_sentence(
-            a.changes, kommun, label=a.label, variable=a.variable
-        )
-        if sentence:
-            out.append(sentence)
-    if a.county_answer is not None:
-        r = a.county_answer.row
-        if a.county_answer.verdict:
-            out.append(
-                f"I {r['area_name']} som helhet: {signed(float(r['diff_pp']), 1, 'procentenheter')} mellan "
-                f"{r['period_label_before']} och {r['period_label']} – {a.county_answer.verdict} "
-                f"({num(float(r['yes_after']), 0)} ja-svar av {num(float(r['n_after']), 0)} "
-                f"svarande {r['period_label']})."
-            )
-    return out
+def _facts(rows: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Indicator-table rows as facts: catalogue id, and no numbers on hidden rows."""
+    facts = rows.assign(indicator=indicator_id).copy()
+    hidden = ~indicators.usable(facts).to_numpy()
+    for col in _HIDDEN_NUMBERS:
+        if col in facts.columns:
+            facts[col] = facts[col].astype("float64")
+            facts.loc[hidden, col] = np.nan
+    return facts
+
+
+def _unavailable(title: str, sentence: str, source: str = "") -> Section:
+    return Section(title=title, sentences=[sentence], source=source, available=False)
 
 
 def survey_section(
@@ -204,7 +180,7 @@ def survey_section(
     extract_path: str | Path | None = None,
     pool_years: int = 0,
     figures: bool = True,
-) -> SurveySection:
+) -> Section:
     """Build the survey section for one kommun.
 
     Parameters
@@ -212,8 +188,10 @@ def survey_section(
     kommun : str
         Four-digit kommun code (an ``int`` such as ``2080`` is zero-padded).
     data_source : str
-        ``"demo"``, ``"extrakt"`` (with ``extract_path``) or the path of an
-        extract; ``"kolada"`` gives a section that says survey microdata are needed.
+        A source of the registry whose catalogue recipe is a ``survey_variable``
+        (``"demo"``, ``"extrakt"`` with ``extract_path``) or the path of an
+        extract; any other source (e.g. ``"kolada"``) gives a section with
+        ``available=False`` whose sentence says why.
     variables : sequence of str
         Yes/no answer variables of the variable map.
     min_n : int
@@ -229,48 +207,48 @@ def survey_section(
 
     Returns
     -------
-    SurveySection
+    helpers.report.section.Section
+        ``tables["enkät"]`` is the display table; ``facts`` the indicator rows behind it.
 
     Raises
     ------
     DataError
-        Unknown kommun or variable, missing files, or problems in the extract.
+        Unknown kommun, source or variable, missing files, or problems in the extract.
     """
     if isinstance(kommun, int):
         kommun = f"{kommun:04d}"
     kommun_name = lookup.area_name(kommun)
-    if data_source in NO_MICRODATA_SOURCES:
-        return SurveySection(
-            kommun=kommun,
-            kommun_name=kommun_name,
-            available=False,
-            sentences=[
-                "Enkätavsnittet kräver mikrodata från en enkät (demo eller ett eget extrakt); "
-                f"datakällan '{data_source}' har bara färdiga nyckeltal."
-            ],
-        )
+    title = f"Levnadsvanor i {kommun_name} (enkät)"
+    if isinstance(data_source, str) and data_source in data_survey.source_registry.SOURCES:
+        try:
+            data_survey.check_survey_source(data_source, variables)
+        except DataError as exc:
+            return _unavailable(title, str(exc))
     data = data_survey.survey_microdata(
         data_source, variable_map, extract_path=extract_path or None
     )
     variables = data_survey.check_variables(data, variables)
     if kommun not in set(data.microdata["kommun"].astype(str)):
-        return SurveySection(
-            kommun=kommun,
-            kommun_name=kommun_name,
-            available=False,
-            sentences=[
-                f"{kommun_name} finns inte i enkätextraktet ({data.origin.get('name', '')})."
-            ],
-            source=data.source,
+        return _unavailable(
+            title,
+            survey_text.not_in_extract(kommun_name, data.origin.get("name", "")),
+            data.source,
         )
     lan_code = kommun[:2]
     region_code = lookup.region_code(lan_code)
     figs: dict[str, Figure] = {}
     sentences: list[str] = []
-    tables = []
+    tables, facts, periods = [], [], set()
     for variable in variables:
         a = _analysis(data, variable, min_n, pool_years)
-        sentences += _kommun_sentences(a, kommun)
+        sentences += survey_text.kommun_sentences(
+            a.comparison,
+            a.changes,
+            a.county_answer,
+            kommun,
+            label=a.label,
+            variable=a.variable,
+        )
         latest = int(a.table["period"].max())
         t = a.table[a.table["period"] == latest]
         own = t[t["area_code"] == kommun]
@@ -280,76 +258,91 @@ def survey_section(
             & (t["sex"] == "totalt")
             & (t["group"] == indicators.ALL_GROUPS)
         ]
+        shown = pd.concat([own, others], ignore_index=True)
         tables.append(
-            survey_report.display_table(
-                pd.concat([own, others], ignore_index=True),
-                min_n=min_n,
-                columns=("area_name", "sex", "group", "period_label"),
+            display_table(
+                shown, min_n=min_n, columns=("area_name", "sex", "group", "period_label")
             ).assign(Indikator=a.label)
         )
+        facts.append(_facts(shown, a.indicator_id))
+        periods.update(shown["period_label"].astype(str))
+        if a.changes is not None:
+            before = a.table[
+                a.table["area_code"].isin([kommun, region_code])
+                & (a.table["period_label"].isin(a.changes["period_label_before"].unique()))
+                & (a.table["sex"] == "totalt")
+                & (a.table["group"] == indicators.ALL_GROUPS)
+            ]
+            facts.append(_facts(before, a.indicator_id))
         if figures:
-            n_kom = int((a.comparison["area_type"] == "kommun").sum())
-            fig, ax = _figure(0.34 * n_kom + 2.6)
-            plots_survey.kommun_bars(
-                a.table,
-                ax,
-                highlight=kommun,
-                comparison=a.comparison,
-                label=a.label,
-                min_n=min_n,
-            )
-            figs[f"{variable}_kommuner"] = fig
-            fig, ax = _figure(4.6)
-            plots_survey.group_bars(a.table, kommun, ax, label=a.label, min_n=min_n)
-            figs[f"{variable}_grupper"] = fig
-            if a.changes is not None:
-                fig, ax = _figure(0.34 * len(a.changes) + 2.9)
-                plots_survey.change_points(
-                    a.changes, ax, highlight=kommun, label=a.label, min_n=min_n
-                )
-                figs[f"{variable}_forandring"] = fig
-            fig, ax = _figure(6.6, 7.4)
-            plots_survey.prevalence_map(
-                a.table, lan_code, ax, highlight=kommun, label=a.label, min_n=min_n
-            )
-            figs[f"{variable}_karta"] = fig
+            figs.update(_figures(a, kommun, lan_code, min_n))
     if any(
         (_analysis(data, v, min_n, pool_years).comparison["colour"] != "").any() for v in variables
     ):
-        sentences.append(
-            "Kolada-färgerna rangordnar länets kommuner med redovisad skattning (Kolada "
-            "rangordnar alla kommuner i landet). " + survey.RANK_VS_SIGNIFICANCE_NOTE
-        )
+        sentences.append(survey_text.SECTION_COLOUR_NOTE)
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     if "Indikator" in table.columns:
         table = table[["Indikator", *[c for c in table.columns if c != "Indikator"]]]
-    return SurveySection(
-        kommun=kommun,
-        kommun_name=kommun_name,
-        available=True,
-        figures=figs,
-        table=table.reset_index(drop=True),
+    return Section(
+        title=title,
         sentences=sentences,
+        figures=figs,
+        tables={TABLE: table.reset_index(drop=True)},
         source=data.source,
+        period_label=next(iter(periods)) if len(periods) == 1 else "",
+        facts=indicators.concat(facts) if facts else indicators.empty(),
     )
 
 
-def check_section(section: SurveySection, min_n: int) -> None:
-    """Raise if a shown row of the section's table rests on fewer than ``min_n`` respondents.
+def _figures(a: Analysis, kommun: str, lan_code: str, min_n: int) -> dict[str, Figure]:
+    """Draw the four figures of one variable for one kommun."""
+    figs: dict[str, Figure] = {}
+    n_kom = int((a.comparison["area_type"] == "kommun").sum())
+    fig, ax = _figure(0.34 * n_kom + 2.6)
+    plots_survey.kommun_bars(
+        a.table, ax, highlight=kommun, comparison=a.comparison, label=a.label, min_n=min_n
+    )
+    figs[f"{a.variable}_kommuner"] = fig
+    fig, ax = _figure(4.6)
+    plots_survey.group_bars(a.table, kommun, ax, label=a.label, min_n=min_n)
+    figs[f"{a.variable}_grupper"] = fig
+    if a.changes is not None:
+        fig, ax = _figure(0.34 * len(a.changes) + 2.9)
+        plots_survey.change_points(a.changes, ax, highlight=kommun, label=a.label, min_n=min_n)
+        figs[f"{a.variable}_forandring"] = fig
+    fig, ax = _figure(6.6, 7.4)
+    plots_survey.prevalence_map(a.table, lan_code, ax, highlight=kommun, label=a.label, min_n=min_n)
+    figs[f"{a.variable}_karta"] = fig
+    return figs
+
+
+def check_section(section: Section, min_n: int) -> None:
+    """Raise if a shown row of the section's table or facts rests on fewer than ``min_n`` respondents.
 
     Parameters
     ----------
-    section : SurveySection
-        A built section.
+    section : helpers.report.section.Section
+        A built survey section.
     min_n : int
         Disclosure threshold.
 
     Raises
     ------
     DataError
-        If any shown value has n below ``min_n`` (should never happen).
+        If any shown value has n below ``min_n``, or a suppressed fact carries a
+        number (should never happen).
     """
-    t = section.table
+    facts = section.facts
+    if len(facts):
+        hidden = ~indicators.usable(facts)
+        leaks = hidden & facts[["value", "ci_lower", "ci_upper", "n"]].notna().any(axis=1)
+        small = ~hidden & (facts["n"] < min_n)
+        if leaks.any() or small.any():
+            raise DataError(
+                f"Röjandekontrollen har släppt igenom {int(leaks.sum() + small.sum())} fakta "
+                f"med n < {min_n} eller dolda värden"
+            )
+    t = section.tables.get(TABLE, pd.DataFrame())
     if t.empty:
         return
     value_col = next(c for c in t.columns if c.startswith("Andel"))

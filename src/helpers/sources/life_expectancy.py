@@ -1,38 +1,72 @@
-"""Load indicator tables from the chosen data source (``demo`` or ``kolada``).
+"""Life expectancy at birth as Kolada's five-year series (N00923 men, N00925 women).
 
-Notebooks and reports call these functions with the ``data_source`` parameter;
-they return the tidy indicator table (:mod:`helpers.core.indicators`) whichever
-source is used, so an analysis written on the demo data runs unchanged on
-real data.
+Notebooks and reports call :func:`life_expectancy` with the ``data_source``
+parameter; it returns the tidy indicator table (:mod:`helpers.core.indicators`)
+whichever source is used, so an analysis written on the demo data runs
+unchanged on real data.
+
+Which sources can serve the series is decided by the indicator catalogue
+(entry ``e0``) and the source registry (:mod:`helpers.config.sources`): Kolada
+through its KPI recipe, and the synthetic demo, whose Kolada-shaped files are
+computed from the demo's deaths and population with the workbook's life table
+(:mod:`helpers.sources.demo.life_expectancy`) – so the demo's series agrees,
+to the decimal shown, with the life-table section of the report.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import hashlib
 
 import pandas as pd
 
-from helpers.core import indicators, lookup, paths
-from helpers.core.errors import DataError
+from helpers.config import catalogue
+from helpers.config import sources as registry
+from helpers.core import indicators, lookup
 from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.core.memo import Memo
 from helpers.sources import kolada
-from helpers.sources.demo import base as demo
+from helpers.sources.demo import life_expectancy as demo_le
 
-DATA_SOURCES: tuple[str, ...] = ("demo", "kolada")
-LE_KPIS: dict[str, str] = demo.LE_KPIS
+#: Catalogue entry of the series.
+INDICATOR = "e0"
+#: Years asked of Kolada by default (Kolada's series starts with 1996–2000).
+FIRST_YEAR, LAST_YEAR = 2000, 2024
+
+_MEMO = Memo("medellivslangd_demo")
+
+
+def kpis() -> dict[str, str]:
+    """Return ``{kpi: sex}`` of the series from the catalogue (N00923 män, N00925 kvinnor)."""
+    return {kpi: sex for sex, kpi in catalogue.get(INDICATOR).kpis("kolada").items()}
+
+
+def sources() -> tuple[str, ...]:
+    """Return the sources that can serve the series in Kolada's shape (catalogue order).
+
+    A source serves it when its catalogue recipe for ``e0`` is a Kolada KPI (or
+    demo values in Kolada's shape), or when it is the synthetic demo, whose
+    Kolada-shaped files are computed from its counts.
+    """
+    ind = catalogue.get(INDICATOR)
+    return tuple(
+        name
+        for name, recipe in ind.sources.items()
+        if "kpi" in recipe or "kolada_shape" in recipe or registry.is_synthetic(name)
+    )
+
+
+def check_source(data_source: object) -> str:
+    """Return ``data_source`` if it can serve the series; raise a Swedish :class:`DataError`."""
+    return registry.check_source(
+        data_source,
+        allowed=sources(),
+        what="medellivslängd som Koladas femårsmedelvärden (N00923/N00925)",
+    )
 
 
 def source_label(data_source: str) -> str:
-    """Return the attribution for a data source (the demo one says synthetic)."""
-    check_source(data_source)
-    return SYNTHETIC_LABEL if data_source == "demo" else "Källa: Kolada"
-
-
-def check_source(data_source: str) -> None:
-    """Raise :class:`DataError` unless ``data_source`` is known."""
-    if data_source not in DATA_SOURCES:
-        raise DataError(f"Okänd datakälla '{data_source}' – välj en av: {', '.join(DATA_SOURCES)}")
+    """Return the attribution for a data source (the synthetic one says so)."""
+    return SYNTHETIC_LABEL if registry.is_synthetic(check_source(data_source)) else kolada.SOURCE
 
 
 def _area_codes_for(lan_code: str | None) -> list[str]:
@@ -45,41 +79,33 @@ def _area_codes_for(lan_code: str | None) -> list[str]:
 def _label_sex(table: pd.DataFrame) -> pd.DataFrame:
     """Set ``sex`` from the KPI for sex-specific KPIs (N00923 men, N00925 women)."""
     out = table.copy()
-    for kpi, sex in LE_KPIS.items():
+    for kpi, sex in kpis().items():
         out.loc[out["indicator"] == kpi, "sex"] = sex
     return out
 
 
-_MEMO: dict[str, pd.DataFrame] = {}
+def demo_entries() -> list:
+    """Return the raw-cache entries of the demo's Kolada-shaped files (built if missing)."""
+    return demo_le.write_life_expectancy()
 
 
 def _demo_life_expectancy() -> pd.DataFrame:
-    """Parse the demo KPI files once; memoize in memory and in ``data/processed``.
+    """Parse the demo KPI files once; memoized in memory and in ``data/processed``.
 
-    The processed file is named after the raw files' sha256, so it is rebuilt
-    whenever the raw data change and can always be deleted.
+    The key is the raw files' sha256, so the parsed table is rebuilt whenever
+    the raw files change and can always be deleted.
     """
-    entries = demo.write_life_expectancy()
-    key = "-".join(e.sha256[:12] for e in entries)
-    if key in _MEMO:
-        return _MEMO[key].copy()
-    processed = paths.processed_dir() / f"medellivslangd_demo_{key}.parquet"
-    if processed.exists():
-        table = indicators.validate(pd.read_parquet(processed).astype(indicators.COLUMNS))
-    else:
-        cache = demo.demo_cache()
-        frames = []
-        for entry in entries:
-            envelope = json.loads(cache.path(entry).read_bytes())
-            frames.append(kolada.to_indicator_table(envelope["values"], source=SYNTHETIC_LABEL))
-        table = pd.concat(frames, ignore_index=True)
+    entries = demo_entries()
+    key = hashlib.sha256("".join(e.sha256 for e in entries).encode()).hexdigest()[:16]
+
+    def make() -> pd.DataFrame:
+        objs = demo_le.read_envelopes(entries)
+        table = kolada.to_indicator_table(objs, source=SYNTHETIC_LABEL)
         table["source"] = SYNTHETIC_LABEL
-        processed.parent.mkdir(parents=True, exist_ok=True)
-        tmp = processed.with_suffix(f".tmp{os.getpid()}")
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, processed)
-    _MEMO[key] = table
-    return table.copy()
+        return table
+
+    table = _MEMO.frame(key, make, persist=True)
+    return indicators.validate(table.astype(indicators.COLUMNS)).copy()
 
 
 def life_expectancy(
@@ -92,12 +118,14 @@ def life_expectancy(
     Parameters
     ----------
     data_source : {"demo", "kolada"}
-        ``"demo"`` reads (and if needed builds) the synthetic demo data;
-        ``"kolada"`` fetches N00923/N00925 from Kolada (cached in ``data/raw/kolada``).
+        ``"demo"`` reads (and if needed builds) the synthetic demo series,
+        computed from the demo's deaths and population (periods 2010–2014 …
+        2020–2024); ``"kolada"`` fetches N00923/N00925 from Kolada (cached in
+        ``data/raw/kolada``). Other sources are refused in Swedish.
     lan_code : str, optional
         Two-digit län code: keep that county's kommuner, its region and Riket.
     years : iterable of int, optional
-        Years to keep (default 2000–2024).
+        Years (last year of each period) to keep (default 2000–2024).
 
     Returns
     -------
@@ -105,11 +133,24 @@ def life_expectancy(
         Indicator table with ``sex`` set to ``"kvinnor"`` (N00925) or ``"män"`` (N00923).
     """
     check_source(data_source)
-    years = list(years) if years is not None else list(range(demo.FIRST_YEAR, demo.LAST_YEAR + 1))
+    years = list(years) if years is not None else list(range(FIRST_YEAR, LAST_YEAR + 1))
     codes = _area_codes_for(lan_code)
-    if data_source == "demo":
+    if registry.is_synthetic(data_source):
         table = _demo_life_expectancy()
     else:
-        table = kolada.load_kpis(list(LE_KPIS), codes, years)
+        table = kolada.load_kpis(list(kpis()), codes, years)
     table = table[table["area_code"].isin(codes) & table["period"].isin(years)]
     return indicators.validate(_label_sex(table).reset_index(drop=True))
+
+
+__all__ = [
+    "FIRST_YEAR",
+    "INDICATOR",
+    "LAST_YEAR",
+    "check_source",
+    "demo_entries",
+    "kpis",
+    "life_expectancy",
+    "source_label",
+    "sources",
+]

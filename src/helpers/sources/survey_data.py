@@ -5,6 +5,14 @@ Notebooks and report sections call :func:`survey_microdata` with the
 used, so an analysis written on the demo data runs unchanged on a region's own
 extract:
 
+The accepted sources are the registry's (:mod:`helpers.config.sources`) whose
+catalogue recipe for a survey indicator is a ``survey_variable``
+(:func:`survey_sources`; today ``demo`` and ``extrakt``); any other source is
+refused in Swedish by :func:`helpers.config.sources.check_source`. Names and
+directions of the survey indicators come from the catalogue
+(:func:`indicator_for`); the variable map's ``label`` is only the extract's own
+description, used for answer variables the catalogue does not know.
+
 * ``data_source="demo"`` reads (and if needed builds) the synthetic Dalarna
   extract of :mod:`helpers.sources.demo.survey` with ``params/survey_variables_demo.yaml``,
   together with its population table (SYNTETISKA DEMODATA – inte verkliga värden);
@@ -21,7 +29,7 @@ papermill (which runs notebooks in ``notebooks/``) and the command line; files
 shipped with the workbook (the demo variable map) are found in its checkout
 when the root is elsewhere.
 
-Results are memoized in-process on the files' paths, sizes and modification
+Results are memoized in-process (:class:`helpers.core.memo.Memo`) on the files' paths, sizes and modification
 times (and the project root), so report sections that ask for the same extract
 for every kommun read it once. Callers get copies and cannot change the memo.
 
@@ -38,22 +46,29 @@ aggregated table and read back with :func:`helpers.sources.survey_files.read_agg
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from helpers.config import catalogue
+from helpers.config import sources as source_registry
+from helpers.config.catalogue import Indicator
+from helpers.config.variable_map import load_variable_map
 from helpers.core import indicators, lookup, paths
 from helpers.core.cache import RawCache, sha256_bytes
 from helpers.core.errors import DataError, Problem
 from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.core.memo import Memo
+from helpers.sources import survey_aggregated
 from helpers.sources import survey_files as survey_io
 from helpers.sources.demo import survey as demo_survey
 
-#: Accepted values of ``data_source`` (besides a path to an extract).
-SURVEY_SOURCES: tuple[str, ...] = ("demo", "extrakt")
+#: What the survey sources serve, for :func:`helpers.config.sources.check_source`.
+SURVEY_WHAT = "enkätdata"
+#: Extract file suffixes accepted when ``data_source`` is the path of an extract itself.
+_EXTRACT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav")
 #: Default variable map (relative to the project root).
 DEFAULT_VARIABLE_MAP = f"params/{demo_survey.VARIABLE_MAP_NAME}"
 #: The survey notebook whose parameters :func:`notebook_parameters` checks.
@@ -67,13 +82,6 @@ NOTEBOOK_PARAMETERS: dict[str, type] = {
     "variables": list,
     "min_n": int,
     "pool_years": int,
-}
-#: Which end of the scale is good, for the answer variables the workbook knows.
-DIRECTIONS: dict[str, str] = {
-    "daily_smoking": "lower_is_better",
-    "risk_alcohol": "lower_is_better",
-    "physical_inactivity": "lower_is_better",
-    "good_health": "higher_is_better",
 }
 #: Kind of data (the answer to "register eller enkät?").
 KIND_SURVEY = "enkät (urvalsundersökning)"
@@ -89,7 +97,7 @@ _DEMO_RIKET_N = {2012: 41_000, 2016: 39_000, 2020: 37_000, 2024: 35_000}
 _DEMO_RIKET_DEFF = 1.6
 _DEMO_RIKET_VERSION = 1
 
-_MEMO: dict[tuple, SurveyData] = {}
+_MEMO = Memo("enkat_mikrodata")
 
 
 @dataclass(frozen=True)
@@ -147,8 +155,15 @@ class SurveyData:
         return list(self.labels)
 
     def label(self, variable: str) -> str:
-        """Return the Swedish label of ``variable`` (the name itself when unlabelled)."""
+        """Return the Swedish name of ``variable``: the catalogue's, else the map's label, else the name."""
+        ind = indicator_for(variable, self.data_source)
+        if ind is not None:
+            return ind.name
         return self.labels.get(variable) or variable
+
+    def indicator(self, variable: str) -> Indicator | None:
+        """Return the catalogue entry whose ``survey_variable`` recipe is ``variable`` (or None)."""
+        return indicator_for(variable, self.data_source)
 
     def copy(self) -> SurveyData:
         """Return a copy whose frames can be changed without touching the memo."""
@@ -161,6 +176,61 @@ class SurveyData:
             data_source=self.data_source,
             key=self.key,
         )
+
+
+def survey_indicators() -> list[Indicator]:
+    """Return the catalogue's survey indicators (a ``survey_variable`` recipe for some source)."""
+    return [
+        ind
+        for ind in catalogue.load()
+        if any("survey_variable" in recipe for recipe in ind.sources.values())
+    ]
+
+
+def indicator_for(variable: str, source: str | None = None) -> Indicator | None:
+    """Return the catalogue indicator whose ``survey_variable`` is ``variable`` (for ``source``).
+
+    Parameters
+    ----------
+    variable : str
+        Answer variable of the variable map (e.g. ``"daily_smoking"``).
+    source : str, optional
+        Only recipes of this source count (default: any source).
+
+    Returns
+    -------
+    Indicator or None
+        None for answer variables the catalogue does not know (e.g. a region's own questions).
+    """
+    for ind in survey_indicators():
+        for name, recipe in ind.sources.items():
+            if (source is None or name == source) and recipe.get("survey_variable") == variable:
+                return ind
+    return None
+
+
+def survey_sources(variables: Sequence[str] = ()) -> tuple[str, ...]:
+    """Return the sources that can serve survey estimates (for ``variables``, if given).
+
+    A source qualifies when its catalogue recipe for the survey indicators is a
+    ``survey_variable`` – for every requested variable the catalogue knows, or
+    for some survey indicator when none is known (a region's own questions).
+    """
+    known = [ind for ind in (indicator_for(v) for v in variables) if ind is not None]
+    inds = known or survey_indicators()
+    test = all if known else any
+    return tuple(
+        s
+        for s in source_registry.names()
+        if test("survey_variable" in ind.sources.get(s, {}) for ind in inds)
+    )
+
+
+def check_survey_source(data_source: object, variables: Sequence[str] = ()) -> str:
+    """Validate ``data_source`` for survey data through the registry (Swedish error otherwise)."""
+    return source_registry.check_source(
+        data_source, allowed=survey_sources(variables), what=SURVEY_WHAT
+    )
 
 
 def _resolve(path: str | Path) -> Path:
@@ -238,12 +308,17 @@ def survey_microdata(
         Unknown data source, missing files (naming the parameter), or any
         problem in the extract, the variable map or the population table.
     """
-    if not isinstance(data_source, str | Path) or not str(data_source).strip():
-        raise DataError(
-            f"Okänd datakälla {data_source!r} – välj 'demo', 'extrakt' (med extract_path) "
-            "eller ange sökvägen till ett extrakt"
-        )
-    source = str(data_source).strip()
+    source = str(data_source).strip() if isinstance(data_source, str | Path) else data_source
+    if isinstance(data_source, Path) or (
+        isinstance(source, str)
+        and source not in source_registry.SOURCES
+        and Path(source).suffix.lower() in _EXTRACT_SUFFIXES
+    ):
+        path: Path | None = _resolve(source)  # the path of an extract given as data_source
+        source = "extrakt"
+    else:
+        check_survey_source(source)
+        path = None
     vmap_path = _resolve(variable_map or DEFAULT_VARIABLE_MAP)
     _check_file(vmap_path, "variabelkartan", "variable_map")
     root = str(paths.project_root())
@@ -254,10 +329,11 @@ def survey_microdata(
                 "'extrakt' för att läsa ditt eget extrakt, eller töm extract_path"
             )
         key: tuple = ("demo", root, _stamp(vmap_path), demo_survey.DEMO_SEED)
-        if key not in _MEMO:
+
+        def make_demo() -> SurveyData:
             micro, pop = demo_survey.load_survey_demo(variable_map=vmap_path)
             extract_entry = demo_survey.write_survey_demo()[0]
-            _MEMO[key] = SurveyData(
+            return SurveyData(
                 microdata=micro,
                 population=pop,
                 source=SYNTHETIC_LABEL,
@@ -273,21 +349,15 @@ def survey_microdata(
                 data_source="demo",
                 key=key,
             )
-        return _MEMO[key].copy()
 
-    if source == "extrakt":
+        return _MEMO.get(key, make_demo).copy()
+
+    if path is None:
         if not extract_path:
             raise DataError(
                 "data_source är 'extrakt' men extract_path är tom – ange sökvägen till extraktet"
             )
         path = _resolve(extract_path)
-    elif source in ("kolada",):
-        raise DataError(
-            "Kolada har inga mikrodata från enkäter – välj data_source 'demo' eller 'extrakt' "
-            "(ett eget extrakt med extract_path)"
-        )
-    else:
-        path = _resolve(source)
     _check_file(path, "extraktet", "extract_path")
     pop_path = _resolve(population_path) if population_path else None
     if pop_path is not None:
@@ -299,12 +369,13 @@ def survey_microdata(
         _stamp(vmap_path),
         _stamp(pop_path) if pop_path else None,
     )
-    if key not in _MEMO:
-        vmap = survey_io.load_variable_map(vmap_path)
+
+    def make_extract() -> SurveyData:
+        vmap = load_variable_map(vmap_path)
         micro = survey_io.read_microdata(path, vmap)
         pop = survey_io.read_population(pop_path) if pop_path else None
         name = vmap.name or path.name
-        _MEMO[key] = SurveyData(
+        return SurveyData(
             microdata=micro,
             population=pop,
             source=f"Källa: {name}",
@@ -320,7 +391,8 @@ def survey_microdata(
             data_source="extrakt",
             key=key,
         )
-    return _MEMO[key].copy()
+
+    return _MEMO.get(key, make_extract).copy()
 
 
 def clear_memo() -> None:
@@ -371,8 +443,11 @@ def check_variables(data: SurveyData, variables: Sequence[str]) -> list[str]:
 
 
 def direction(variable: str) -> str | None:
-    """Return ``"lower_is_better"``/``"higher_is_better"`` for known variables, else ``None``."""
-    return DIRECTIONS.get(variable)
+    """Return ``"lower_is_better"``/``"higher_is_better"`` from the catalogue's ``better``, else None."""
+    ind = indicator_for(variable)
+    if ind is None or ind.higher_is_better is None:
+        return None
+    return "higher_is_better" if ind.higher_is_better else "lower_is_better"
 
 
 # -- national reference --------------------------------------------------------------------
@@ -443,7 +518,7 @@ def riket_reference(data: SurveyData, variables: Sequence[str] | None = None) ->
                 "för jämförelse med demoextraktet; läses med survey_io.read_aggregated."
             ),
         )
-    table = survey_io.read_aggregated(cache.path(entry), source=SYNTHETIC_LABEL)
+    table = survey_aggregated.read_aggregated(cache.path(entry), source=SYNTHETIC_LABEL)
     if variables is not None:
         table = table[table["indicator"].isin(list(variables))]
     return indicators.validate(table.reset_index(drop=True))
@@ -474,69 +549,22 @@ def notebook_parameters(path: str | Path) -> dict[str, object]:
         extract source without ``extract_path``, ``min_n`` below 1 or negative
         ``pool_years``, and an unknown län code.
     """
-    p = _resolve(path)
-    shown = _shown(p)
-    if not p.is_file():
-        raise DataError(Problem("parameterfilen finns inte", file=shown))
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(
-            Problem(
-                "ogiltig YAML (kontrollera indrag, kolon och citattecken)",
-                file=shown,
-                row=None if mark is None else mark.line + 1,
-            )
-        ) from None
-    if not isinstance(doc, Mapping):
-        raise DataError(Problem("filen ska innehålla nycklar som 'data_source:'", file=shown))
-    doc = dict(doc)
-    problems: list[Problem] = []
-    if "disclosure" in doc:
-        section = doc.pop("disclosure")
-        if isinstance(section, Mapping) and set(section) == {"min_n"} and "min_n" not in doc:
-            doc["min_n"] = section["min_n"]
-        else:
-            problems.append(
-                Problem("disclosure ska vara {min_n: heltal} (och min_n anges bara en gång)", shown)
-            )
-    out: dict[str, object] = {}
-    for key, value in doc.items():
-        if key not in NOTEBOOK_PARAMETERS:
-            problems.append(
-                Problem(f"okänd nyckel '{key}' (tillåtna: {', '.join(NOTEBOOK_PARAMETERS)})", shown)
-            )
-            continue
-        expected = NOTEBOOK_PARAMETERS[key]
-        if isinstance(value, bool) or not isinstance(value, expected):
-            if expected is str and isinstance(value, int):
-                hint = f' – skriv "{value}" med citattecken'
-            elif expected is list and isinstance(value, str):
-                hint = f" – skriv en lista: ['{value}']"
-            else:
-                hint = ""
-            problems.append(
-                Problem(f"{key}: {value!r} har fel typ, ska vara {expected.__name__}{hint}", shown)
-            )
-            continue
-        out[key] = value
-    if "variables" in out and not all(isinstance(v, str) for v in out["variables"]):  # type: ignore[union-attr]
-        problems.append(Problem("variables ska vara en lista med namn (text)", shown))
-    if isinstance(out.get("min_n"), int) and out["min_n"] < 1:  # type: ignore[operator]
-        problems.append(Problem("min_n (röjandekontroll) måste vara minst 1", shown))
-    if isinstance(out.get("pool_years"), int) and out["pool_years"] < 0:  # type: ignore[operator]
-        problems.append(Problem("pool_years måste vara 0 (ingen poolning) eller fler år", shown))
-    ds = out.get("data_source")
-    if ds is not None and ds not in SURVEY_SOURCES:
-        problems.append(
-            Problem(f"data_source {ds!r} – välj 'demo' eller 'extrakt' (med extract_path)", shown)
-        )
-    if ds == "extrakt" and not out.get("extract_path"):
-        problems.append(Problem("data_source är 'extrakt' men extract_path saknas", shown))
-    lan = out.get("lan_code")
-    if isinstance(lan, str) and lan not in set(lookup.lan()["lan_code"]):
-        problems.append(Problem(f"okänd länskod '{lan}' (två siffror, t.ex. '20')", shown))
-    if problems:
-        raise DataError(problems)
-    return out
+    from helpers.config.notebook_params import load_notebook_parameters
+
+    def extra(out: dict[str, object]) -> list[tuple[str, str]]:
+        found = []
+        if "variables" in out and not all(isinstance(v, str) for v in out["variables"]):  # type: ignore[union-attr]
+            found.append(("variables", "ska vara en lista med namn (text)"))
+        if isinstance(out.get("pool_years"), int) and out["pool_years"] < 0:  # type: ignore[operator]
+            found.append(("pool_years", "måste vara 0 (ingen poolning) eller fler år"))
+        if out.get("data_source") == "extrakt" and not out.get("extract_path"):
+            found.append(("data_source", "är 'extrakt' men extract_path saknas"))
+        return found
+
+    return load_notebook_parameters(
+        _resolve(path),
+        SURVEY_NOTEBOOK,
+        allowed_sources=survey_sources(),
+        what=SURVEY_WHAT,
+        extra=extra,
+    )

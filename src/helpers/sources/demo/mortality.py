@@ -413,7 +413,7 @@ def write_mortality_demo(cache: RawCache | None = None, seed: int = SEED) -> lis
     Parameters
     ----------
     cache : helpers.core.cache.RawCache, optional
-        Default ``RawCache("demo", "Syntetiska demodata – inte verkliga värden")``.
+        Default :func:`helpers.sources.demo.base.demo_cache` (``data/raw/demo``).
     seed : int
         Random seed.
 
@@ -422,7 +422,7 @@ def write_mortality_demo(cache: RawCache | None = None, seed: int = SEED) -> lis
     list of helpers.core.cache.Entry
         Manifest entries of the three files (existing entries are reused).
     """
-    cache = cache or RawCache("demo", SYNTHETIC_LABEL)
+    cache = cache or demo.demo_cache()
     urls = demo_urls(seed)
     entries: dict[str, Entry] = {}
     for key, url in urls.items():

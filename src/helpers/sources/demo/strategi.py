@@ -27,6 +27,13 @@ What the data look like (so the follow-up has something to find):
   percentage points), with the value drawn around the true share with that
   uncertainty; areas with fewer than 80 respondents are null.
 
+One synthetic population: life expectancy (N00923/N00925) is not generated
+here but taken from the demo's Kolada-shaped series, which is computed from
+the demo deaths and population (:mod:`helpers.sources.demo.strategi_derived`), and the survey KPIs that the
+demo microdata can answer are, for the areas the extract covers, the survey
+section's own estimates. A kommun, sex and period therefore has the
+same value in the Strategi section as in the life-table and survey sections.
+
 Real data come from Kolada through :mod:`helpers.sources.kolada`; :func:`load` returns
 the same tidy table and group list for either source.
 """
@@ -48,10 +55,12 @@ from helpers.core.cache import Entry, RawCache
 from helpers.core.errors import DataError, SourceError
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.sources.demo import base as demo
+from helpers.sources.demo import strategi_derived as derived
 
 SEED = 20171219  # SKR's board adopted the strategy in December 2017
 FIRST_YEAR, LAST_YEAR = 2012, 2024
 #: Bump when the generator changes, so cached files from an older generator are not reused.
+#: (KPIs derived from other demo data carry a checksum of their values in the address too.)
 GENERATOR_VERSION = 2
 DATA_SOURCES: tuple[str, ...] = ("demo", "kolada")
 GROUP_EDITION = 2024
@@ -218,13 +227,17 @@ def kpi_values(goal: Any, seed: int = SEED, uncertainty_kpi: str | None = None) 
         ``value`` (NaN = a v3 null value). Years without a data object are
         absent.
     """
-    if goal.kpi in demo.LE_KPIS:
-        # Goal 19 uses the same synthetic life expectancy as the rest of the demo,
-        # so the Strategi section and the life-expectancy sections agree.
-        le = demo.life_expectancy_values()
-        le = le[(le["kpi"] == goal.kpi) & le["period"].between(FIRST_YEAR, LAST_YEAR)].copy()
-        le["gender"] = "T"
-        return le[["kpi", "municipality", "period", "gender", "value"]].reset_index(drop=True)
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    if goal.kpi in derived.life_expectancy_kpis():
+        return derived.life_expectancy_values(goal.kpi, years)
+    generated = _generated_values(goal, seed, uncertainty_kpi)
+    if goal.kpi in derived.SURVEY_KPIS:
+        return derived.with_survey_estimates(generated, goal, uncertainty_kpi, years)
+    return generated
+
+
+def _generated_values(goal: Any, seed: int, uncertainty_kpi: str | None) -> pd.DataFrame:
+    """Draw one KPI (and its uncertainty KPI) from its :class:`Profile`."""
     prof = profile_for(goal.kpi, goal.unit)
     rng = _rng(seed, goal.kpi)
     areas = _areas(seed)
@@ -470,9 +483,14 @@ def similar_groups(seed: int = SEED) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- cache
-def kpi_url(kpi: str, seed: int = SEED) -> str:
-    """Return the pseudo-URL under which a synthetic KPI is cached."""
-    return f"{demo.DEMO_URL_PREFIX}kolada/v3/data/kpi/{kpi}?set=strategi&v={GENERATOR_VERSION}&seed={seed}"
+def kpi_url(kpi: str, seed: int = SEED, digest: str | None = None) -> str:
+    """Return the pseudo-URL under which a synthetic KPI is cached.
+
+    ``digest`` (:func:`helpers.sources.demo.strategi_derived.digest`) is added for KPIs derived from other
+    demo data, so that new inputs give a new address.
+    """
+    url = f"{demo.DEMO_URL_PREFIX}kolada/v3/data/kpi/{kpi}?set=strategi&v={GENERATOR_VERSION}&seed={seed}"
+    return f"{url}&sha={digest}" if digest else url
 
 
 def groups_url(seed: int = SEED) -> str:
@@ -488,9 +506,9 @@ def _note(what: str, seed: int) -> str:
 
 
 def _goal_table(goals: pd.DataFrame | None) -> pd.DataFrame:
-    from helpers.stats import strategi
+    from helpers.config import goals as goal_file
 
-    return strategi.load_goals() if goals is None else goals
+    return goal_file.load_goals() if goals is None else goals
 
 
 def write_all(
@@ -516,11 +534,12 @@ def write_all(
     goals = _goal_table(goals)
     entries = []
     for g in goals.dropna(subset=["kpi"]).drop_duplicates("kpi").itertuples(index=False):
-        url = kpi_url(g.kpi, seed)
+        ukpi = g.uncertainty_kpi if isinstance(g.uncertainty_kpi, str) else None
+        values = kpi_values(g, seed, ukpi) if derived.is_derived(g.kpi) else None
+        url = kpi_url(g.kpi, seed, derived.digest(values) if values is not None else None)
         entry = cache.lookup(url)
         if entry is None:
-            ukpi = g.uncertainty_kpi if isinstance(g.uncertainty_kpi, str) else None
-            values = kpi_values(g, seed, ukpi)
+            values = kpi_values(g, seed, ukpi) if values is None else values
             body = json.dumps(to_kolada_envelope(values), ensure_ascii=False, separators=(",", ":"))
             what = f"{g.kpi}" + (f" och osäkerhetstalet {ukpi}" if ukpi else "")
             entry = cache.put(url, body.encode("utf-8"), note=_note(what, seed))

@@ -43,8 +43,7 @@ import pandas as pd
 
 from helpers.core import lookup, paths
 from helpers.core.cache import Entry, RawCache
-from helpers.core.fmt import SYNTHETIC_LABEL
-from helpers.sources.demo.base import kommun_population
+from helpers.sources.demo.base import DEMO_URL_PREFIX, demo_cache, kommun_population
 
 #: Default seed of the demo extract.
 DEMO_SEED = 20241017
@@ -61,7 +60,7 @@ EDUCATION: tuple[str, ...] = ("förgymnasial", "gymnasial", "eftergymnasial", "o
 N_RESPONDENTS = 15_000
 #: Bump when the generator changes, so a new file is cached next to the old one.
 GENERATOR_VERSION = 1
-URL_PREFIX = "synthetic://helpers.sources.demo.base/"
+URL_PREFIX = DEMO_URL_PREFIX
 #: Name of the variable map in ``params/``.
 VARIABLE_MAP_NAME = "survey_variables_demo.yaml"
 
@@ -455,7 +454,7 @@ def write_survey_demo(cache: RawCache | None = None, seed: int = DEMO_SEED) -> l
     Parameters
     ----------
     cache : RawCache, optional
-        Defaults to ``RawCache("demo", SYNTHETIC_LABEL)`` (``data/raw/demo``).
+        Defaults to :func:`helpers.sources.demo.base.demo_cache` (``data/raw/demo``).
     seed : int
         Seed.
 
@@ -464,7 +463,7 @@ def write_survey_demo(cache: RawCache | None = None, seed: int = DEMO_SEED) -> l
     list of helpers.core.cache.Entry
         The manifest entries of the extract and of the population (in that order).
     """
-    cache = cache or RawCache("demo", SYNTHETIC_LABEL)
+    cache = cache or demo_cache()
     entries = []
     population = None
     for url, what in ((extract_url(seed), "extract"), (population_url(seed), "population")):
@@ -516,7 +515,7 @@ def load_survey_demo(
     from helpers.sources import survey_files as survey_io
 
     vmap = survey_io.load_variable_map(variable_map or paths.params_dir() / VARIABLE_MAP_NAME)
-    cache = cache or RawCache("demo", SYNTHETIC_LABEL)
+    cache = cache or demo_cache()
     extract, population = write_survey_demo(cache, seed)
     return (
         survey_io.read_microdata(cache.path(extract), vmap),

@@ -1,0 +1,333 @@
+"""Shared scaffolding of every chart: colours, quiet axes, titles, legends and the footer.
+
+The chart modules (:mod:`helpers.plots.common`, :mod:`helpers.plots.maps`,
+:mod:`helpers.plots.lifetable`, :mod:`helpers.plots.survey`,
+:mod:`helpers.plots.strategi`) set up figures, titles, legends and the
+source/synthetic-data footer only through these helpers, so every chart looks
+and is labelled the same way:
+
+- :func:`new_axes` / :func:`panels` – a new constrained-layout figure, or the
+  axes the caller gave;
+- :func:`quiet_axes` / :func:`style_axes` – no top/right spines, grey ticks,
+  a light grid;
+- :func:`title`, :func:`legend` and :func:`add_footer` (footnotes and source
+  lines; the synthetic-data label in bold), combined by :func:`finish`;
+- the flag legend texts (:data:`LABEL_UNCERTAIN`, :data:`NOTE_UNCERTAIN_CHART`,
+  :data:`NOTE_NOT_ASSESSED` …) and colours (:data:`OKABE_ITO`, …).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
+from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import offset_copy
+
+from helpers.core import indicators
+from helpers.core.errors import DataError
+from helpers.core.fmt import SEX_LABELS, SYNTHETIC_LABEL, num
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+OKABE_ITO: dict[str, str] = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+#: Colour per area type in comparisons (the kommun stands out).
+AREA_COLORS: dict[str, str] = {
+    "kommun": OKABE_ITO["blue"],
+    "region": OKABE_ITO["orange"],
+    "riket": "#595959",
+}
+#: Colour per sex where sexes are compared.
+SEX_COLORS: dict[str, str] = {
+    "kvinnor": OKABE_ITO["reddish_purple"],
+    "män": OKABE_ITO["bluish_green"],
+    "totalt": "#333333",
+}
+MAP_CMAP = "YlGnBu"
+UNCERTAIN_FACE = "#D9D9D9"
+UNCERTAIN_HATCH = "////"
+UNCERTAIN_HATCH_COLOR = "#7F7F7F"
+MISSING_FACE = "#FFFFFF"
+TEXT_COLOR = "#262626"
+MUTED = "#6B6B6B"
+
+NOTE_NOT_ASSESSED = "Osäkerhet ej angiven i källan."
+NOTE_UNCERTAIN_CHART = "Ofyllda symboler: osäker skattning – läs med försiktighet."
+NOTE_UNCERTAIN_MAP = "Grå streckade kommuner: osäker skattning – färgsätts inte som säkra värden."
+LABEL_UNCERTAIN = "Osäker skattning"
+LABEL_MISSING = "Värde saknas/undertryckt"
+LE_INDICATORS = {"N00923", "N00925"}
+
+_SCHEME_NAMES = {
+    "FisherJenks": "naturliga brytpunkter (Fisher–Jenks)",
+    "Quantiles": "kvantiler",
+    "EqualInterval": "lika breda klasser",
+}
+_FOOTER = "_folkhalsa_footer"
+_FOOTER_FONTSIZE = 7.5
+
+
+# -- shared helpers -----------------------------------------------------------------------------
+def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """Return ``ax`` and its figure, or a new constrained-layout figure with one axes."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    fig.get_layout_engine().set(w_pad=0.08, h_pad=0.06)
+    return fig, ax
+
+
+def quiet_axes(ax: Axes, grid: str = "y") -> None:
+    """Apply the workbook's quiet axis style: no top/right spines, grey ticks, light grid.
+
+    Shared by the chart modules (:mod:`helpers.plots.lifetable`,
+    :mod:`helpers.plots.survey`).
+    """
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#8C8C8C")
+    ax.tick_params(colors=TEXT_COLOR, labelsize=9, length=3, color="#8C8C8C")
+    ax.set_axisbelow(True)
+    if grid:
+        ax.grid(axis=grid, color="#E5E5E5", linewidth=0.8)
+
+
+def style_axes(ax: Axes, grid: str = "y") -> None:
+    """Apply :func:`quiet_axes` and colour the axis labels like the text."""
+    quiet_axes(ax, grid)
+    ax.xaxis.label.set_color(TEXT_COLOR)
+    ax.yaxis.label.set_color(TEXT_COLOR)
+
+
+def title(ax: Axes, text: str, pad: float = 10, size: float = 11.5) -> None:
+    """Set a bold, left-aligned chart title."""
+    ax.set_title(text, loc="left", fontsize=size, fontweight="bold", color=TEXT_COLOR, pad=pad)
+
+
+def sources(*frames: pd.DataFrame | None) -> list[str]:
+    """Return the distinct source lines of the frames, in order of appearance."""
+    out: list[str] = []
+    for df in frames:
+        if df is not None and "source" in df.columns:
+            out += [str(s) for s in df["source"].dropna().unique() if str(s)]
+    return list(dict.fromkeys(out))
+
+
+def indicator_name(df: pd.DataFrame) -> str:
+    """Return the chart name of the table's indicator ('Medellivslängd' for e0)."""
+    inds = set(df["indicator"].dropna()) if "indicator" in df.columns else set()
+    if inds and inds <= LE_INDICATORS:
+        return "Medellivslängd"
+    return ", ".join(sorted(map(str, inds))) or "Värde"
+
+
+def sex_label(sex: str) -> str:
+    """Return the capitalised Swedish label of a sex."""
+    return SEX_LABELS.get(sex, str(sex))
+
+
+def years_text(years: Iterable[int]) -> str:
+    """Compress years to ``"2000–2002, 2005"``."""
+    ys = sorted({int(y) for y in years})
+    parts: list[str] = []
+    i = 0
+    while i < len(ys):
+        j = i
+        while j + 1 < len(ys) and ys[j + 1] == ys[j] + 1:
+            j += 1
+        parts.append(str(ys[i]) if i == j else f"{ys[i]}–{ys[j]}")
+        i = j + 1
+    return ", ".join(parts)
+
+
+def year_axis(ax: Axes, years: Sequence[int]) -> None:
+    """Put year ticks every few years, always including the last year."""
+    first, last = min(years), max(years)
+    step = max(1, int(np.ceil((last - first) / 7)))
+    if step > 2:
+        step = 5 if step > 4 else 4
+    ticks = list(range(last, first - 1, -step))[::-1]
+    ax.set_xticks(ticks)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
+
+
+def period_axis_label(df: pd.DataFrame) -> str:
+    """Return the x-axis label: 'Periodens sista år (2024 = 2020–2024)' or 'År'."""
+    last = df.sort_values("period").iloc[-1]
+    label, period = str(last["period_label"]), int(last["period"])
+    if label != str(period):
+        return f"Periodens sista år ({period} = {label})"
+    return "År"
+
+
+def ci_label(df: pd.DataFrame) -> str:
+    """Return the legend label of the confidence interval ('95 % konfidensintervall')."""
+    levels = df["ci_level"].dropna().unique() if "ci_level" in df.columns else []
+    if len(levels) == 1:
+        return f"{num(float(levels[0]) * 100, 0)}\u00a0% konfidensintervall"
+    return "Konfidensintervall"
+
+
+def has_ci(df: pd.DataFrame) -> bool:
+    """Return True if any row has both CI limits."""
+    return bool((df["ci_lower"].notna() & df["ci_upper"].notna()).any())
+
+
+def uncertain(df: pd.DataFrame) -> pd.Series:
+    """Return a mask of usable values flagged uncertain."""
+    return indicators.usable(df) & (df["flag"] == indicators.FLAG_UNCERTAIN)
+
+
+def not_assessed(df: pd.DataFrame) -> bool:
+    """Return True if any usable value is flagged 'ej bedömd'."""
+    return bool((indicators.usable(df) & (df["flag"] == indicators.FLAG_NOT_ASSESSED)).any())
+
+
+def dodge(values: Sequence[float], min_gap: float) -> list[float]:
+    """Spread label positions so that neighbours are at least ``min_gap`` apart."""
+    order = np.argsort(values)
+    pos = np.asarray(values, dtype=float)[order].copy()
+    for i in range(1, len(pos)):
+        pos[i] = max(pos[i], pos[i - 1] + min_gap)
+    shift = (pos.mean() - np.asarray(values, dtype=float)[order].mean()) if len(pos) else 0
+    pos -= shift / 2
+    out = np.empty_like(pos)
+    out[order] = pos
+    return list(out)
+
+
+def add_footer(fig: Figure, sources: Iterable[str], notes: Iterable[str] = ()) -> None:
+    """Add footnotes and source lines under a figure, shared by all its axes.
+
+    Calling it again (e.g. for a second chart on the same figure) merges the new
+    lines with those already shown, without repeating any.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Figure to annotate.
+    sources : iterable of str
+        Source lines (``"Källa: Kolada"``; the synthetic-data label is set in bold).
+    notes : iterable of str
+        Footnotes in Swedish, shown above the source.
+    """
+    state = getattr(fig, _FOOTER, None)
+    if state is None:
+        state = {"notes": [], "sources": [], "artists": [], "bottom": fig.subplotpars.bottom}
+        setattr(fig, _FOOTER, state)
+    for key, items in (("notes", notes), ("sources", sources)):
+        for item in items:
+            if item and item not in state[key]:
+                state[key].append(item)
+    for artist in state["artists"]:
+        artist.remove()
+    state["artists"] = []
+
+    width_chars = max(40, int((fig.get_figwidth() * 72 - 24) / (_FOOTER_FONTSIZE * 0.6)))
+    lines: list[tuple[str, bool]] = [(s, SYNTHETIC_LABEL in s) for s in state["sources"]]
+    note_lines = [
+        w for n in state["notes"] for w in textwrap.wrap(n, width_chars, break_on_hyphens=False)
+    ]
+    line_pt = _FOOTER_FONTSIZE * 1.35
+    y_pt = 3.0
+    # Bottom-up: sources last (lowest), notes above them.
+    for text, strong in reversed([(n, False) for n in note_lines] + lines):
+        artist = fig.text(
+            0.012,
+            0.0,
+            text,
+            transform=offset_copy(fig.transFigure, fig=fig, x=0, y=y_pt, units="points"),
+            ha="left",
+            va="bottom",
+            fontsize=_FOOTER_FONTSIZE,
+            color=TEXT_COLOR if strong else MUTED,
+            fontweight="bold" if strong else "normal",
+            gid="folkhalsa-source" if (text, strong) in lines else "folkhalsa-note",
+        )
+        state["artists"].append(artist)
+        y_pt += line_pt
+    frac = min(0.45, (y_pt + 4.0) / 72 / fig.get_figheight())
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(0, frac, 1, 1 - frac))
+    elif isinstance(engine, TightLayoutEngine):
+        engine.set(rect=(0, frac, 1, 1))
+    else:
+        fig.subplots_adjust(bottom=min(0.6, state["bottom"] + frac))
+
+
+def legend(ax: Axes, handles: list, **kwargs: object) -> None:
+    """Draw a frameless legend with the workbook's font (nothing when no handles)."""
+    if not handles:
+        return
+    opts: dict[str, object] = {"frameon": False, "fontsize": 8.5, "labelcolor": TEXT_COLOR}
+    opts.update(kwargs)
+    ax.legend(handles=handles, **opts)
+
+
+def panels(
+    ax: Axes | Sequence[Axes] | None, n: int, figsize: tuple[float, float], sharey: bool = True
+) -> tuple[Figure, list[Axes]]:
+    """Return the figure and ``n`` axes: new ones side by side, or those given.
+
+    Raises
+    ------
+    DataError
+        The caller gave a different number of axes than the figure has panels.
+    """
+    if ax is None:
+        fig, axes = plt.subplots(1, n, figsize=figsize, layout="constrained", sharey=sharey)
+        return fig, list(np.atleast_1d(axes))
+    axes = [ax] if isinstance(ax, Axes) else list(ax)
+    if len(axes) != n:
+        raise DataError(f"Diagrammet behöver {n} axlar (en per panel), fick {len(axes)}")
+    return axes[0].figure, axes
+
+
+def finish(
+    ax: Axes,
+    heading: str,
+    *,
+    handles: Sequence = (),
+    sources: Iterable[str] = (),
+    notes: Iterable[str] = (),
+    pad: float = 10,
+    size: float = 11.5,
+    **legend_options: object,
+) -> Figure:
+    """Title, legend and footer of a chart in one call; return the figure.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The chart.
+    heading : str
+        Title (Swedish).
+    handles : sequence
+        Legend entries (none: no legend).
+    sources, notes : iterable of str
+        Source lines and footnotes for :func:`add_footer`.
+    pad, size : float
+        Title padding and font size.
+    **legend_options
+        Passed to :func:`legend` (``loc``, ``bbox_to_anchor`` …).
+    """
+    title(ax, heading, pad=pad, size=size)
+    legend(ax, list(handles), **legend_options)
+    add_footer(ax.figure, sources, notes)
+    return ax.figure

@@ -1,0 +1,241 @@
+"""Execute one report: papermill on a warm (or fresh) kernel, then HTML with nbconvert.
+
+:class:`ReportExecutor` runs jobs one at a time and never raises for a
+notebook error: a failing kommun becomes a :class:`~helpers.run.index.ReportResult`
+with status ``failed``, and when papermill saved no notebook
+:func:`write_error_notebook` saves one that explains the error.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from helpers.config.params import Job
+from helpers.run.index import STATUS_FAILED, STATUS_OK, ReportResult, write_text
+from helpers.run.kernels import (
+    ANSI,
+    WARM_ENGINE,
+    WarmKernel,
+    _forget_last_notebook,
+    _last_notebook,
+    _register_engines,
+    template_imports,
+)
+
+ERROR_MARKER_TAG = "papermill-error-cell-tag"  # papermill removes these cells on a re-run
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended while (or before) running a job."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """What a worker needs to know (picklable)."""
+
+    template: str
+    out_dir: str
+    fresh_kernel: bool
+    timeout: float | None
+    kernel_name: str
+
+
+def template_kernel_name(template: Path) -> str:
+    """Return the kernel spec name in a template's metadata (default ``"python3"``)."""
+    import nbformat
+
+    nb = nbformat.read(template, as_version=4)
+    return str(nb.metadata.get("kernelspec", {}).get("name") or "python3")
+
+
+def short_error(exc: BaseException) -> str:
+    """Return a one-line description of an execution failure."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, WorkerDied):
+        return str(exc)
+    if isinstance(exc, PapermillExecutionError):
+        text = f"{exc.ename}: {exc.evalue}" if exc.evalue else exc.ename
+        return f"{ANSI.sub('', text)} (i cell [{exc.exec_count}])"
+    if isinstance(exc, CellTimeoutError):
+        return f"Tidsgränsen överskreds: en cell körde för länge ({ANSI.sub('', str(exc))[:200]})"
+    if isinstance(exc, DeadKernelError):
+        return "Kärnan dog under körningen (minnesbrist eller krasch i en cell?)"
+    return f"{type(exc).__name__}: {ANSI.sub('', str(exc))}".strip()
+
+
+class ReportExecutor:
+    """Execute jobs one at a time: with a warm kernel, or a fresh one per job.
+
+    Parameters
+    ----------
+    config : Config
+        Template, output folder, isolation mode and cell timeout.
+    """
+
+    def __init__(self, config: Config, kernel_log: Path | None = None, eager: bool = False):
+        self.config = config
+        self.template = Path(config.template)
+        self.out_dir = Path(config.out_dir)
+        self.kernel = None
+        if not config.fresh_kernel:
+            self.kernel = WarmKernel(
+                config.kernel_name,
+                self.template.parent,
+                log=kernel_log,
+                preload=template_imports(self.template),
+            )
+            if eager:  # the kernel boots and imports while papermill is imported here
+                try:
+                    self.kernel.start(wait=False)
+                except Exception:
+                    self.kernel.shutdown(now=True)  # prepare() tries again and reports
+        self._exporter = None
+        _register_engines()
+
+    def close(self) -> None:
+        """Stop the warm kernel (at once: every notebook on it has been saved)."""
+        if self.kernel is not None:
+            self.kernel.shutdown(now=True)
+
+    def run(self, job: Job) -> ReportResult:
+        """Execute one job and convert it to HTML; never raises for a notebook error.
+
+        Parameters
+        ----------
+        job : Job
+            The kommun and its parameters.
+
+        Returns
+        -------
+        ReportResult
+            Status ``ok`` or ``failed`` with the error message.
+        """
+        import papermill
+
+        start = time.perf_counter()
+        nb_path = self.out_dir / f"{job.stem}.ipynb"
+        html_path = self.out_dir / f"{job.stem}.html"
+        for stale in (nb_path, html_path):
+            stale.unlink(missing_ok=True)
+        common: dict[str, Any] = {
+            "parameters": job.parameters,
+            "progress_bar": False,
+            "request_save_on_cell_execute": False,
+            "execution_timeout": self.config.timeout,
+        }
+        error = ""
+        engine_failed = False
+        _forget_last_notebook()
+        try:
+            if self.kernel is None:
+                papermill.execute_notebook(
+                    str(self.template),
+                    str(nb_path),
+                    engine_name=f"{WARM_ENGINE}-recording",
+                    resources={"metadata": {"path": str(self.template.parent)}},
+                    **common,
+                )
+            else:
+                self.kernel.prepare()
+                papermill.execute_notebook(
+                    str(self.template),
+                    str(nb_path),
+                    engine_name=WARM_ENGINE,
+                    km=self.kernel.km,
+                    kc=self.kernel.kc,
+                    **common,
+                )
+        except Exception as exc:
+            error = short_error(exc)
+            engine_failed = True
+        if engine_failed and self.kernel is not None:
+            self.kernel.shutdown(now=True)  # a new kernel for the next kommun
+        if error and not nb_path.exists():
+            try:
+                write_error_notebook(self.template, job, nb_path, error, _last_notebook())
+            except Exception as exc:
+                error += f" (felnotebooken kunde inte sparas: {short_error(exc)})"
+        try:
+            self._write_html(nb_path, html_path, job)
+        except Exception as exc:
+            error = error or f"HTML kunde inte skapas: {short_error(exc)}"
+        return ReportResult(
+            kommun=job.kommun,
+            name=job.name,
+            lan_code=job.lan_code,
+            status=STATUS_FAILED if error else STATUS_OK,
+            error=error,
+            notebook=nb_path.name if nb_path.exists() else "",
+            html=html_path.name if html_path.exists() else "",
+            seconds=time.perf_counter() - start,
+            finished=datetime.now().isoformat(timespec="seconds"),
+        )
+
+    def safe_run(self, job: Job) -> ReportResult:
+        """Like :meth:`run`, but an unexpected error becomes a failed result too."""
+        try:
+            return self.run(job)
+        except Exception as exc:  # a bug here must not cost the other kommuner
+            if self.kernel is not None:
+                self.kernel.shutdown(now=True)
+            return ReportResult(
+                job.kommun,
+                job.name,
+                job.lan_code,
+                STATUS_FAILED,
+                error=short_error(exc),
+                finished=datetime.now().isoformat(timespec="seconds"),
+            )
+
+    def _write_html(self, nb_path: Path, html_path: Path, job: Job) -> None:
+        import nbformat
+
+        if self._exporter is None:
+            from nbconvert import HTMLExporter
+
+            self._exporter = HTMLExporter(
+                exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+            )
+        nb = nbformat.read(nb_path, as_version=4)
+        body, _ = self._exporter.from_notebook_node(
+            nb, resources={"metadata": {"name": f"{job.name} ({job.kommun})"}}
+        )
+        write_text(html_path, body)
+
+
+def write_error_notebook(template: Path, job: Job, path: Path, error: str, nb: Any = None) -> None:
+    """Save a notebook explaining why a kommun failed when papermill saved none.
+
+    Parameters
+    ----------
+    template : Path
+        The template (parameterized with papermill if ``nb`` is None).
+    job : Job
+        The kommun.
+    path : Path
+        Where to write the notebook.
+    error : str
+        The error, shown in a markdown cell at the top.
+    nb : NotebookNode, optional
+        The partly executed notebook, if there is one.
+    """
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    if nb is None or nb.metadata.get("papermill", {}).get("parameters") != job.parameters:
+        nb = parameterize_notebook(load_notebook_node(str(template)), job.parameters)
+    nb = nbformat.from_dict(json.loads(nbformat.writes(nb)))  # a copy
+    cell = nbformat.v4.new_markdown_cell(
+        f"**Rapporten för {job.name} ({job.kommun}) kunde inte göras klart.**\n\nFel: `{error}`"
+    )
+    cell.metadata["tags"] = [ERROR_MARKER_TAG]
+    nb.cells.insert(0, cell)
+    write_text(path, nbformat.writes(nb))

@@ -1,0 +1,269 @@
+"""Strategi för hälsa: the KPI values and municipality groups for one data source.
+
+The goal table (:func:`helpers.config.goals.load_goals`) names the catalogue
+indicator of every goal; the catalogue (:mod:`helpers.config.catalogue`) says
+which data sources can serve each indicator. :func:`load` validates the
+requested source once with :func:`helpers.config.sources.check_source` against
+the sources that can serve *every* goal indicator (and that this module can
+read), and refuses in Swedish otherwise – it never switches source quietly.
+
+``demo``
+    The synthetic values in Kolada's shape from :mod:`helpers.sources.demo.strategi`.
+``kolada``
+    The goal KPIs and their *Osäkerhetstal* for all kommuner, regions and Riket
+    2012–2024 and the municipality groups, through :mod:`helpers.sources.kolada`
+    (cached in ``data/raw/kolada``).
+
+:func:`compare_with_kolada_group` compares the goal file with Kolada's own KPI
+group "Strategi för hälsa".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from helpers.config import catalogue as catalogue_mod
+from helpers.config import goals as goal_file
+from helpers.config.sources import check_source, is_synthetic
+from helpers.core import lookup
+from helpers.core.errors import SourceError
+from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.stats.strategi_kolada import norm_title
+
+FIRST_YEAR, LAST_YEAR = 2012, 2024
+WHAT = "nyckeltalen för Strategi för hälsa"
+
+
+def _goal_table(goals: pd.DataFrame | None) -> pd.DataFrame:
+    return goal_file.load_goals() if goals is None else goals
+
+
+def allowed_sources(
+    goals: pd.DataFrame, catalogue: catalogue_mod.Catalogue | None = None
+) -> tuple[str, ...]:
+    """Return the sources that can serve every goal indicator (and that :func:`load` reads).
+
+    Parameters
+    ----------
+    goals : pandas.DataFrame
+        Goal table.
+    catalogue : helpers.config.catalogue.Catalogue, optional
+        Default ``params/indicators.yaml``.
+    """
+    cat = catalogue if catalogue is not None else catalogue_mod.load()
+    allowed = list(_LOADERS)
+    ids = goals["indicator"].dropna().unique() if "indicator" in goals.columns else []
+    for ind_id in ids:
+        if ind_id in cat:
+            served = cat.get(ind_id).sources
+            allowed = [s for s in allowed if s in served]
+    return tuple(allowed)
+
+
+def source_label(data_source: str) -> str:
+    """Return the attribution for a data source (the synthetic one says so)."""
+    from helpers.sources import kolada
+
+    return SYNTHETIC_LABEL if is_synthetic(data_source) else kolada.SOURCE
+
+
+def to_indicator_table(
+    values: Any, goals: pd.DataFrame, source: str = SYNTHETIC_LABEL
+) -> pd.DataFrame:
+    """Turn Kolada v3 data objects of the goal KPIs into the indicator table.
+
+    Values that summarise several years (``pooled_years`` > 1 in the goal
+    table, from the catalogue) get a period label such as ``"2021–2024"``.
+    """
+    from helpers.sources import kolada
+
+    goals = goals.dropna(subset=["kpi"])
+    pooled = {g.kpi: int(g.pooled_years) for g in goals.itertuples() if int(g.pooled_years) > 1}
+    pooled |= {
+        g.uncertainty_kpi: int(g.pooled_years)
+        for g in goals.dropna(subset=["uncertainty_kpi"]).itertuples()
+        if int(g.pooled_years) > 1
+    }
+    return kolada.to_indicator_table(values, multi_year=pooled, source=source)
+
+
+def _load_demo(goals: pd.DataFrame, client: Any) -> tuple[pd.DataFrame, list[dict]]:
+    from helpers.sources.demo import strategi as demo_strategi
+
+    return demo_strategi.load_table(goals=goals), demo_strategi.load_groups()
+
+
+def _load_kolada(goals: pd.DataFrame, client: Any) -> tuple[pd.DataFrame, list[dict]]:
+    from helpers.sources import kolada
+
+    client = client or kolada.KoladaClient()
+    kpis = sorted(set(goals["kpi"].dropna()) | set(goals["uncertainty_kpi"].dropna()))
+    codes = lookup.areas()["area_code"].tolist()
+    try:
+        raw = client.values(kpis, codes, list(range(FIRST_YEAR, LAST_YEAR + 1)))
+        groups = client.municipality_groups(title="socioekonomi")
+    except (OSError, SourceError) as exc:
+        raise SourceError(f"Kunde inte hämta Strategi för hälsa-data från Kolada: {exc}") from exc
+    table = to_indicator_table(raw, goals, source=kolada.SOURCE)
+    records = groups.to_dict("records") if isinstance(groups, pd.DataFrame) else list(groups)
+    return table, records
+
+
+#: How each source is read (a source must also serve every goal indicator in the catalogue).
+_LOADERS: dict[str, Callable[[pd.DataFrame, Any], tuple[pd.DataFrame, list[dict]]]] = {
+    "demo": _load_demo,
+    "kolada": _load_kolada,
+}
+
+
+def load(
+    data_source: str = "demo",
+    lan_code: str | None = None,
+    goals: pd.DataFrame | None = None,
+    client: Any = None,
+    catalogue: catalogue_mod.Catalogue | None = None,
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Return the Strategi-för-hälsa indicator table and the municipality groups.
+
+    Parameters
+    ----------
+    data_source : str
+        A source that can serve every goal indicator (see :func:`allowed_sources`;
+        ``"demo"`` and ``"kolada"`` for the shipped goal file).
+    lan_code : str, optional
+        Keep only this county's kommuner, its region and Riket. All areas are
+        needed for rank colours and similar kommuner, so filter afterwards if
+        you need both.
+    goals : pandas.DataFrame, optional
+        Goal table (default: the goal file).
+    client : helpers.sources.kolada.KoladaClient, optional
+        Client for ``"kolada"``.
+    catalogue : helpers.config.catalogue.Catalogue, optional
+        Default ``params/indicators.yaml``.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of dict)
+        Indicator table (KPIs and their *Osäkerhetstal*) and the v3 municipality groups.
+
+    Raises
+    ------
+    DataError
+        Unknown source, or one that cannot serve every goal indicator (Swedish).
+    SourceError
+        Kolada could not be reached and nothing is cached.
+    """
+    goals = _goal_table(goals)
+    check_source(data_source, allowed=allowed_sources(goals, catalogue), what=WHAT)
+    table, groups = _LOADERS[data_source](goals, client)
+    if lan_code is not None:
+        codes = {
+            *lookup.kommuner_in(lan_code)["kommun_code"],
+            lookup.region_code(lan_code),
+            lookup.RIKET_CODE,
+        }
+        table = table[table["area_code"].isin(codes)].reset_index(drop=True)
+    return table, groups
+
+
+def _records(result: Any) -> list[dict]:
+    if result is None:
+        return []
+    if isinstance(result, pd.DataFrame):
+        return result.to_dict("records")
+    if isinstance(result, Mapping):
+        return list(result.get("values") or [])
+    return list(result)
+
+
+def compare_with_kolada_group(
+    client: Any, goals: pd.DataFrame | None = None, only_differences: bool = True
+) -> pd.DataFrame:
+    """Compare the goal file with Kolada's KPI group "Strategi för hälsa".
+
+    Calls ``client.kpi_groups(title="strategi")`` (Kolada v3 ``/kpi_groups``),
+    keeps the groups whose title contains "Strategi för hälsa" and lists the
+    KPIs that are only in Kolada's group, only in the goal file, or in both
+    with different titles (the title in the catalogue's Kolada recipe).
+
+    Parameters
+    ----------
+    client : object
+        Anything with a ``kpi_groups(title=...)`` method returning v3 KPI groups:
+        a list of ``{id, title, members: [{member_id, member_title}]}`` (or an
+        envelope with ``values``, or a DataFrame of such records).
+    goals : pandas.DataFrame, optional
+        Goal table; default :func:`helpers.config.goals.load_goals`.
+    only_differences : bool
+        Drop the KPIs found in both with the same title.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kpi``, ``goal``, ``label``, ``yaml_title``, ``kolada_title``,
+        ``group_id``, ``group_title``, ``difference``, ``message`` (Swedish).
+    """
+    goals = _goal_table(goals)
+    file = goal_file.PARAMS_FILE
+    columns = [
+        "kpi",
+        "goal",
+        "label",
+        "yaml_title",
+        "kolada_title",
+        "group_id",
+        "group_title",
+        "difference",
+        "message",
+    ]
+    groups = [
+        g
+        for g in _records(client.kpi_groups(title="strategi"))
+        if "strategi för hälsa" in norm_title(g.get("title", ""))
+    ]
+    if not groups:
+        msg = "Ingen KPI-grupp med 'Strategi för hälsa' i titeln hittades i Kolada."
+        return pd.DataFrame([dict.fromkeys(columns, "") | {"message": msg}], columns=columns)
+    members: dict[str, tuple[str, str, str]] = {}
+    for grp in groups:
+        for m in grp.get("members") or []:
+            members.setdefault(
+                str(m.get("member_id")), (str(m.get("member_title") or ""), grp["id"], grp["title"])
+            )
+    ours = goals.dropna(subset=["kpi"])
+    ours = {r.kpi: r for r in ours.itertuples(index=False)}
+    rows = []
+    for kpi in sorted(set(members) | set(ours)):
+        mine, theirs = ours.get(kpi), members.get(kpi)
+        row = {
+            "kpi": kpi,
+            "goal": mine.goal if mine is not None else pd.NA,
+            "label": mine.label if mine is not None else "",
+            "yaml_title": mine.title if mine is not None else "",
+            "kolada_title": theirs[0] if theirs else "",
+            "group_id": theirs[1] if theirs else "",
+            "group_title": theirs[2] if theirs else "",
+        }
+        if mine is None:
+            row["difference"] = "bara i Kolada"
+            row["message"] = f"KPI {kpi} ('{theirs[0]}') finns i Koladas grupp men inte i {file}."
+        elif theirs is None:
+            row["difference"] = "bara i yaml"
+            row["message"] = (
+                f"KPI {kpi} (mål {mine.label}) finns i {file} men inte i Koladas grupp "
+                f"'{groups[0]['title']}'."
+            )
+        elif theirs[0] and norm_title(theirs[0]) != norm_title(mine.title):
+            row["difference"] = "olika titel"
+            row["message"] = f"KPI {kpi}: titeln i Kolada är '{theirs[0]}'."
+        else:
+            row["difference"] = ""
+            row["message"] = ""
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=columns)
+    if only_differences:
+        out = out[out["difference"] != ""]
+    return out.reset_index(drop=True)
