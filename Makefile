@@ -45,6 +45,9 @@ test: $(STAMP) ## Install if needed and run every test (2 processes; notebooks k
 test-fast: $(STAMP) ## The unit tests only (no notebooks, reports or browser): for daily work
 	$(PY) -m pytest -n 2 tests/unit
 
+golden: data ## Regenerate the backtests' golden key figures (review the diff before committing)
+	$(PY) tests/backtests/regenerate.py
+
 lint: $(STAMP) ## Check code and notebooks with ruff, and the layer contract with import-linter
 	$(PY) -m ruff check src tests benchmarks notebooks
 	$(PY) -m ruff format --check src tests benchmarks

@@ -15,6 +15,7 @@ import pandas as pd
 
 from helpers.core import paths
 from helpers.stats import lifetable as lt
+from helpers.stats import lifetable_chiang, lifetable_pooling
 
 
 def load() -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -49,13 +50,15 @@ def main() -> None:
     print(f"Data: {source}, inläst på {time.perf_counter() - t0:.1f} s")
     counts, _ = timed(
         "pool_periods (alla rullande femårsperioder)",
-        lambda: lt.pool_periods(deaths, population),
+        lambda: lifetable_pooling.pool_periods(deaths, population),
         1,
     )
     n_groups = counts.groupby(["area_code", "sex", "period"]).ngroups
     periods = ", ".join(counts["period_label"].unique())
     print(f"{n_groups} grupper (kommun × kön × period): {periods}")
-    abridged, _ = timed("to_abridged (0, 1–4, …, 90+)", lambda: lt.to_abridged(counts), 1)
+    abridged, _ = timed(
+        "to_abridged (0, 1–4, …, 90+)", lambda: lifetable_pooling.to_abridged(counts), 1
+    )
     _, t_table = timed(
         "life_table, förkortad tabell (Chiang II, KI)", lambda: lt.life_table(abridged)
     )
@@ -65,7 +68,7 @@ def main() -> None:
     )
     _, t_single = timed(
         "life_table, ettårsklasser 0–100+",
-        lambda: lt.life_table(counts, ages=lt.SINGLE_AGES),
+        lambda: lt.life_table(counts, ages=lifetable_chiang.SINGLE_AGES),
     )
     worst = max(t_table, t_le, t_single)
     verdict = "OK" if worst < 1.0 else "FÖR LÅNGSAMT"

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.core import lookup
-from helpers.stats import survey
+from helpers.stats import survey, survey_compare
 
 
 def synthetic(n: int = 100_000, seed: int = 2024) -> pd.DataFrame:
@@ -85,7 +85,7 @@ def main() -> None:
     print(res.table["flag"].value_counts().to_string())
 
     t0 = time.perf_counter()
-    cmp_ = survey.compare_with_parent(
+    cmp_ = survey_compare.compare_with_parent(
         data, "daily_smoking", "lan", psu="psu", direction="lower_is_better"
     )
     t1 = time.perf_counter()

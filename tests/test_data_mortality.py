@@ -15,10 +15,9 @@ from helpers.core import indicators, lookup
 from helpers.core.errors import DataError, SourceError
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.sources import mortality as dmo
-from helpers.sources import scb
+from helpers.sources import mortality_compare, mortality_counts, mortality_education, scb
 from helpers.sources.demo import mortality as demo_mortality
-from helpers.stats import ci
-from helpers.stats import lifetable as lt
+from helpers.stats import ci, lifetable_chiang, lifetable_compare
 
 DALARNA = lookup.kommuner_in("20")["kommun_code"].tolist()
 REPO = Path(__file__).resolve().parents[1]
@@ -42,30 +41,36 @@ def demo_root(tmp_path_factory):
 
 # -- sources -----------------------------------------------------------------------------------
 def test_sources_and_errors(monkeypatch, tmp_path):
-    assert dmo.check_source("demo") == "demo"
+    assert mortality_counts.check_source("demo") == "demo"
     # Kolada has no deaths by single age: refused in Swedish, never read as SCB.
     with pytest.raises(DataError, match="Datakällan 'kolada' kan inte ge medellivslängd"):
-        dmo.check_source("kolada")
+        mortality_counts.check_source("kolada")
     with pytest.raises(DataError, match="kan inte ge medellivslängd beräknad från antal döda"):
-        dmo.kommun_life_expectancy("kolada", "20")
-    assert list(dmo.LIFE_TABLE_SOURCES) == ["demo", "scb", "referens"]  # from the catalogue
-    assert "kolada" in dmo.unavailable_reason("kolada")
+        mortality_counts.kommun_life_expectancy("kolada", "20")
+    assert list(mortality_counts.LIFE_TABLE_SOURCES) == [
+        "demo",
+        "scb",
+        "referens",
+    ]  # from the catalogue
+    assert "kolada" in mortality_counts.unavailable_reason("kolada")
     with pytest.raises(DataError, match="Okänd datakälla 'excel'"):
-        dmo.counts_available("excel")
-    assert dmo.source_label("demo") == SYNTHETIC_LABEL
+        mortality_counts.counts_available("excel")
+    assert mortality_counts.source_label("demo") == SYNTHETIC_LABEL
     with pytest.raises(DataError, match="Okänd datakälla 'excel'"):
-        dmo.deaths_population("excel")
-    assert dmo.counts_available("demo") and not dmo.counts_available("kolada")
+        mortality_counts.deaths_population("excel")
+    assert mortality_counts.counts_available("demo") and not mortality_counts.counts_available(
+        "kolada"
+    )
     monkeypatch.setenv("FOLKHALSA_REFERENCE", str(tmp_path / "finns_inte"))
-    assert not dmo.counts_available("referens")
+    assert not mortality_counts.counts_available("referens")
     with pytest.raises(DataError, match="Referensdata saknas"):
-        dmo.deaths_population("referens")
+        mortality_counts.deaths_population("referens")
     with pytest.raises(SourceError, match="inte bekräftade"):
-        dmo.scb_counts(client=object())
+        mortality_counts.scb_counts(client=object())
 
 
 def test_demo_counts_shapes(demo_root):
-    counts = dmo.deaths_population("demo", "20")
+    counts = mortality_counts.deaths_population("demo", "20")
     d, p = counts.deaths, counts.population
     assert counts.source == SYNTHETIC_LABEL
     assert list(d.columns) == ["kommunkod", "kommun", "year", "sex", "age", "deaths"]
@@ -73,14 +78,14 @@ def test_demo_counts_shapes(demo_root):
     assert sorted(d["kommunkod"].unique()) == DALARNA
     assert len(d) == 15 * 2 * 101 * 15 and len(p) == 15 * 2 * 101 * 16
     assert set(d["sex"]) == {"men", "women"}
-    everything = dmo.deaths_population("demo")
+    everything = mortality_counts.deaths_population("demo")
     assert everything.deaths["kommunkod"].nunique() == 290
     with pytest.raises(DataError, match="Okänd länskod '77'"):
-        dmo.deaths_population("demo", "77")
+        mortality_counts.deaths_population("demo", "77")
 
 
 def test_e30_demo_is_the_indicator_table(demo_root):
-    e30 = dmo.e30_by_education("demo", "20")
+    e30 = mortality_education.e30_by_education("demo", "20")
     indicators.validate(e30)
     assert set(e30["area_code"]) == {"0020", "0000"}
     assert set(e30["group"]) == {"förgymnasial", "gymnasial", "eftergymnasial", "alla"}
@@ -97,7 +102,7 @@ def test_e30_demo_is_the_indicator_table(demo_root):
 
 # -- life expectancy per kommun --------------------------------------------------------------------
 def test_kommun_life_expectancy_demo(demo_root):
-    le = dmo.kommun_life_expectancy("demo", "20")
+    le = mortality_counts.kommun_life_expectancy("demo", "20")
     indicators.validate(le)
     assert len(le) == (15 + 2) * 2 * 11 * 2  # areas × sexes × periods × (e0, e30)
     assert set(le["indicator"]) == {"e0", "e30"}
@@ -127,28 +132,35 @@ def test_kommun_life_expectancy_demo(demo_root):
 
 
 def test_periods_memo_and_copies(demo_root):
-    le = dmo.kommun_life_expectancy("demo", "20", periods=[2019, (2020, 2024)], ages=(0,))
+    le = mortality_counts.kommun_life_expectancy(
+        "demo", "20", periods=[2019, (2020, 2024)], ages=(0,)
+    )
     assert sorted(le["period_label"].unique()) == ["2015–2019", "2020–2024"]
     assert set(le["indicator"]) == {"e0"}
-    again = dmo.kommun_life_expectancy("demo", "20", periods=[(2015, 2019), 2024], ages=(0,))
+    again = mortality_counts.kommun_life_expectancy(
+        "demo", "20", periods=[(2015, 2019), 2024], ages=(0,)
+    )
     pd.testing.assert_frame_equal(le, again)
     again.loc[0, "value"] = -1.0  # a caller's change does not reach the memo
-    assert dmo.kommun_life_expectancy("demo", "20", [2019, 2024], (0,)).loc[0, "value"] > 0
+    assert (
+        mortality_counts.kommun_life_expectancy("demo", "20", [2019, 2024], (0,)).loc[0, "value"]
+        > 0
+    )
 
 
 def test_counts_are_stored_in_processed(demo_root):
-    dmo.abridged_counts("demo", [2024])
+    mortality_counts.abridged_counts("demo", [2024])
     files = list((demo_root / "data" / "processed").glob("dodlighet_femar_demo_*.parquet"))
     assert files
     dmo.clear_memo()
-    again = dmo.abridged_counts("demo", [2024])  # read back from data/processed
+    again = mortality_counts.abridged_counts("demo", [2024])  # read back from data/processed
     assert set(again["area_type"]) == {"kommun", "region", "riket"}
     assert again["age"].tolist()[:4] == [0, 1, 5, 10]
 
 
 # -- kommun versus county --------------------------------------------------------------------------
 def _falun_and_dalarna(sex: str = "män") -> tuple[np.ndarray, ...]:
-    c = dmo.abridged_counts("demo", [2024])
+    c = mortality_counts.abridged_counts("demo", [2024])
     k = c[(c["area_code"] == "2080") & (c["sex"] == sex)].sort_values("age")
     r = c[(c["area_code"] == "0020") & (c["sex"] == sex)].sort_values("age")
     return (
@@ -163,18 +175,18 @@ def _falun_and_dalarna(sex: str = "män") -> tuple[np.ndarray, ...]:
 def test_parent_difference_properties(demo_root):
     ages, dk, pk, dc, pc = _falun_and_dalarna()
     # An area compared with itself: no difference, no uncertainty.
-    same = dmo.parent_difference(dk, pk, dk, pk, ages, (0, 30))
+    same = lifetable_compare.parent_difference(dk, pk, dk, pk, ages, (0, 30))
     assert np.allclose(same["diff"], 0) and np.allclose(same["se_diff"], 0, atol=1e-6)
     # Life expectancies agree with the life table.
-    res = dmo.parent_difference(dk, pk, dc, pc, ages, (0, 30))
-    single = lt.chiang(dk, pk, ages)
+    res = lifetable_compare.parent_difference(dk, pk, dc, pc, ages, (0, 30))
+    single = lifetable_chiang.chiang(dk, pk, ages)
     assert res["child"][0, 0] == pytest.approx(single["ex"][0, 0])
     assert res["se_child"][0, 0] == pytest.approx(single["se_ex"][0, 0])
     # The overlap makes the difference more precise than independent estimates would be.
     naive = np.hypot(res["se_child"], res["se_parent"])
     assert (res["se_diff"] < naive).all() and (res["cov"] > 0).all()
     # A tiny part of a big whole: almost the independent formula.
-    tiny = dmo.parent_difference(dk, pk, dc * 200, pc * 200, ages, (0,))
+    tiny = lifetable_compare.parent_difference(dk, pk, dc * 200, pc * 200, ages, (0,))
     assert tiny["se_diff"][0, 0] == pytest.approx(
         np.hypot(tiny["se_child"], tiny["se_parent"])[0, 0], rel=0.01
     )
@@ -183,46 +195,46 @@ def test_parent_difference_properties(demo_root):
 def test_parent_difference_matches_simulation(demo_root):
     """Poisson deaths for Falun and the rest of Dalarna: the formula's SE matches the simulated SD."""
     ages, dk, pk, dc, pc = _falun_and_dalarna()
-    res = dmo.parent_difference(dk, pk, dc, pc, ages, (0, 30))
+    res = lifetable_compare.parent_difference(dk, pk, dc, pc, ages, (0, 30))
     rng = np.random.default_rng(7)
     n = 4000
     sim_k = rng.poisson(dk, (n, len(ages)))
     sim_c = sim_k + rng.poisson(dc - dk, (n, len(ages)))
-    ek = lt.chiang(sim_k, np.broadcast_to(pk, sim_k.shape), ages)["ex"]
-    ec = lt.chiang(sim_c, np.broadcast_to(pc, sim_c.shape), ages)["ex"]
+    ek = lifetable_chiang.chiang(sim_k, np.broadcast_to(pk, sim_k.shape), ages)["ex"]
+    ec = lifetable_chiang.chiang(sim_c, np.broadcast_to(pc, sim_c.shape), ages)["ex"]
     for j, i in enumerate([0, list(ages).index(30)]):
         sd = float(np.std(ek[:, i] - ec[:, i]))
         assert res["se_diff"][0, j] == pytest.approx(sd, rel=0.08)  # measured 0.7 %
 
 
 def test_compare_with_county(demo_root):
-    cmp = dmo.compare_with_county("demo", "20")
+    cmp = mortality_compare.compare_with_county("demo", "20")
     assert len(cmp) == 15 * 2 * 11 * 2
     assert (cmp["region_code"] == "0020").all() and (cmp["riket_code"] == "0000").all()
     assert (cmp["value"] - cmp["region_value"] - cmp["diff_region"]).abs().max() < 1e-9
     z = ci.z_value(0.95)
     assert np.allclose(cmp["diff_region_upper"] - cmp["diff_region"], z * cmp["diff_region_se"])
-    higher = cmp["verdict_region"] == dmo.VERDICT_HIGHER
-    lower = cmp["verdict_region"] == dmo.VERDICT_LOWER
+    higher = cmp["verdict_region"] == lifetable_compare.VERDICT_HIGHER
+    lower = cmp["verdict_region"] == lifetable_compare.VERDICT_LOWER
     assert (cmp.loc[higher, "diff_region_lower"] > 0).all()
     assert (cmp.loc[lower, "diff_region_upper"] < 0).all()
-    same = cmp["verdict_region"] == dmo.VERDICT_SAME
+    same = cmp["verdict_region"] == lifetable_compare.VERDICT_SAME
     assert (
         (cmp.loc[same, "diff_region_lower"] <= 0) & (cmp.loc[same, "diff_region_upper"] >= 0)
     ).all()
     assert set(cmp["verdict_riket"]) <= {
-        dmo.VERDICT_HIGHER,
-        dmo.VERDICT_LOWER,
-        dmo.VERDICT_SAME,
+        lifetable_compare.VERDICT_HIGHER,
+        lifetable_compare.VERDICT_LOWER,
+        lifetable_compare.VERDICT_SAME,
     }
 
 
 def test_gotland_is_its_own_county(demo_root):
-    cmp = dmo.compare_with_county("demo", "09", periods=[2024])
+    cmp = mortality_compare.compare_with_county("demo", "09", periods=[2024])
     assert (cmp["area_code"] == "0980").all()
     assert cmp["diff_region"].abs().max() < 1e-9
     assert cmp["diff_region_se"].max() < 1e-6
-    assert (cmp["verdict_region"] == dmo.VERDICT_SAME).all()
+    assert (cmp["verdict_region"] == lifetable_compare.VERDICT_SAME).all()
 
 
 # -- the county's range ----------------------------------------------------------------------------
@@ -255,7 +267,7 @@ def _hand_table() -> pd.DataFrame:
 
 
 def test_county_range_by_hand():
-    r = dmo.county_range(_hand_table(), "20").iloc[0]
+    r = lifetable_compare.county_range(_hand_table(), "20").iloc[0]
     assert (r["min_kommun"], r["max_kommun"]) == ("Vansbro", "Gagnef")
     assert r["range"] == pytest.approx(4.0)
     assert r["range_se"] == pytest.approx(np.hypot(1.0, 2.0))
@@ -277,9 +289,9 @@ def test_county_range_by_hand():
 
 
 def test_county_range_demo_agrees_with_max_minus_min(demo_root):
-    le = dmo.kommun_life_expectancy("demo", "20")
-    ranges = dmo.county_range(le, "20")
-    assert list(ranges.columns) == dmo.RANGE_CI_COLUMNS
+    le = mortality_counts.kommun_life_expectancy("demo", "20")
+    ranges = lifetable_compare.county_range(le, "20")
+    assert list(ranges.columns) == lifetable_compare.RANGE_CI_COLUMNS
     assert len(ranges) == 2 * 2 * 11
     for _, r in ranges.iterrows():
         k = le[
@@ -346,7 +358,7 @@ def test_scb_counts_with_a_fake_client():
     }
     labels = {"Region": "region", "Alder": "ålder", "Kon": "kön", "Tid": "år"}
     fake = FakeScb({"TABD": (dims, labels), "TABP": (dims, labels)})
-    deaths, population = dmo.scb_counts(fake, {"deaths": "TABD", "population": "TABP"})
+    deaths, population = mortality_counts.scb_counts(fake, {"deaths": "TABD", "population": "TABP"})
     assert list(deaths.columns) == ["kommunkod", "kommun", "year", "sex", "age", "deaths"]
     assert sorted(deaths["kommunkod"].unique()) == ["2080", "2085"]  # kommuner only
     assert sorted(deaths["age"].unique()) == [0, 1, 100]  # "100+" -> 100, "tot" not asked
@@ -372,7 +384,7 @@ def test_e30_from_scb_frame():
     labels = {"Region": "region", "UtbNiv": "utbildningsnivå", "Kon": "kön", "Tid": "period"}
     fake = FakeScb({"T": (dims, labels)})
     frame = fake.data("T", {})
-    table = dmo.e30_from_scb_frame(frame, fake.dimensions("T"))
+    table = mortality_education.e30_from_scb_frame(frame, fake.dimensions("T"))
     indicators.validate(table)
     assert set(table["area_code"]) == {"0000", "0020"}
     assert set(table["group"]) == {"förgymnasial", "gymnasial", "eftergymnasial", "alla"}
@@ -403,7 +415,7 @@ def test_bad_notebook_parameter_file(tmp_path: Path):
 # -- reference data ------------------------------------------------------------------------------------
 @pytest.mark.reference
 def test_kommun_e0_matches_scb_published_2015_2019(reference_dir):
-    le = dmo.kommun_life_expectancy("referens", periods=[(2015, 2019)], ages=(0,))
+    le = mortality_counts.kommun_life_expectancy("referens", periods=[(2015, 2019)], ages=(0,))
     assert le["source"].iloc[0].startswith("Källa: SCB")
     published = dmo.published_e0()
     m = le.merge(
@@ -424,12 +436,12 @@ def test_kommun_e0_matches_scb_published_2015_2019(reference_dir):
 
 @pytest.mark.reference
 def test_reference_counts_and_e30(reference_dir):
-    counts = dmo.deaths_population("referens", "20")
+    counts = mortality_counts.deaths_population("referens", "20")
     assert sorted(counts.deaths["kommunkod"].unique()) == DALARNA
     assert counts.population["year"].min() == 2010
-    le = dmo.kommun_life_expectancy("referens", "20")
+    le = mortality_counts.kommun_life_expectancy("referens", "20")
     assert sorted(le["period_label"].unique()) == [f"{y}–{y + 4}" for y in range(2011, 2016)]
-    e30 = dmo.e30_by_education("referens", "20")
+    e30 = mortality_education.e30_by_education("referens", "20")
     assert set(e30["area_code"]) == {"0000"}  # no county values in the reference file
     women16 = e30[(e30["period"] == 2016) & (e30["sex"] == "kvinnor")].set_index("group")["value"]
     assert women16["eftergymnasial"] - women16["förgymnasial"] == pytest.approx(5.8)

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.config import survey_cells
 from helpers.core import indicators, lookup
 from helpers.core.cache import RawCache, sha256_bytes
 from helpers.core.errors import DataError
-from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.core.fmt import SYNTHETIC_LABEL, excel_csv
 from helpers.sources import survey_data as data_survey
-from helpers.sources import survey_files as survey_io
 from helpers.sources.demo import survey as demo_survey
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,7 +98,7 @@ def write_own_extract(
     """Write ``egen_enkat.csv`` (Swedish Excel dialect) and ``egen_karta.yaml``; return both paths."""
     directory.mkdir(parents=True, exist_ok=True)
     csv = directory / "egen_enkat.csv"
-    csv.write_bytes(demo_survey.to_csv_bytes(own_extract_frame(seed, n_respondents)))
+    csv.write_bytes(excel_csv(own_extract_frame(seed, n_respondents)))
     vmap = directory / "egen_karta.yaml"
     vmap.write_text(OWN_MAP, encoding="utf-8")
     return csv, vmap
@@ -115,7 +115,7 @@ def _fresh_memo():
 def test_demo_microdata_population_and_origin(tmp_root):
     data = data_survey.survey_microdata("demo")
     micro = data.microdata
-    assert list(micro.columns[:9]) == list(survey_io.CANONICAL_COLUMNS)
+    assert list(micro.columns[:9]) == list(survey_cells.CANONICAL_COLUMNS)
     assert data.years == list(demo_survey.YEARS)
     assert data.lan_codes == ["20"]
     assert set(micro["kommun"]) == set(lookup.kommuner_in("20")["kommun_code"])
@@ -181,7 +181,7 @@ def test_relative_paths_are_taken_from_the_project_root(tmp_root, monkeypatch, t
 def test_memo_follows_the_file(tmp_root):
     csv, vmap = write_own_extract(tmp_root / "x", seed=1, n_respondents=4_000)
     first = data_survey.survey_microdata("extrakt", vmap, extract_path=csv)
-    csv.write_bytes(demo_survey.to_csv_bytes(own_extract_frame(seed=2, n_respondents=4_000)))
+    csv.write_bytes(excel_csv(own_extract_frame(seed=2, n_respondents=4_000)))
     second = data_survey.survey_microdata("extrakt", vmap, extract_path=csv)
     assert first.key != second.key
     assert first.origin["sha256"] != second.origin["sha256"]
@@ -211,7 +211,7 @@ def test_errors_in_the_extract_name_file_row_and_column(tmp_root):
     csv, vmap = write_own_extract(tmp_root / "x", n_respondents=4_000)
     raw = own_extract_frame(n_respondents=4_000)
     raw.loc[3, "Kön"] = "X"
-    csv.write_bytes(demo_survey.to_csv_bytes(raw))
+    csv.write_bytes(excel_csv(raw))
     with pytest.raises(DataError) as info:
         data_survey.survey_microdata("extrakt", vmap, extract_path=csv)
     text = str(info.value)

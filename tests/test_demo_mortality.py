@@ -16,6 +16,7 @@ from helpers.core.cache import RawCache
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.sources.demo import mortality as dm
 from helpers.stats import lifetable as lt
+from helpers.stats import lifetable_pooling
 
 
 @functools.cache
@@ -26,7 +27,7 @@ def _demo(seed: int = dm.SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
 @functools.cache
 def _e0(seed: int = dm.SEED) -> pd.DataFrame:
     d, p = _demo(seed)
-    return lt.life_expectancy(lt.to_abridged(lt.pool_periods(d, p)))
+    return lt.life_expectancy(lifetable_pooling.to_abridged(lifetable_pooling.pool_periods(d, p)))
 
 
 def test_shapes_match_scb_files() -> None:
@@ -65,7 +66,7 @@ def test_realistic_magnitudes() -> None:
 
 def test_national_e0_hits_the_scb_calibration() -> None:
     d, p = _demo()
-    c = lt.to_abridged(lt.pool_periods(d, p, [(2015, 2019)]))
+    c = lifetable_pooling.to_abridged(lifetable_pooling.pool_periods(d, p, [(2015, 2019)]))
     nat = c.groupby(["sex", "period", "age"], as_index=False)[["deaths", "population"]].sum()
     nat["area_code"] = lookup.RIKET_CODE
     le = lt.life_expectancy(nat).set_index("sex")["value"]

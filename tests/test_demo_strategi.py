@@ -13,6 +13,8 @@ import pytest
 from helpers.config.goals import load_goals
 from helpers.core import indicators, lookup
 from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.sources import strategi as data_strategi
+from helpers.sources.demo import base as demo_base
 from helpers.sources.demo import strategi as demo_strategi
 from helpers.stats import strategi, strategi_compare
 
@@ -92,8 +94,7 @@ def test_values_are_plausible_per_unit_and_single_sex_kpis_are_total_only(goals)
     assert (falls["value"] == falls["value"].round(0)).all()
     care = demo_strategi.kpi_values(_row(goals, "N33871"))
     small = lookup.kommuner()["kommun_code"][
-        demo_strategi.demo.kommun_population().reindex(lookup.kommuner()["kommun_code"]).to_numpy()
-        < 15_000
+        demo_base.kommun_population().reindex(lookup.kommuner()["kommun_code"]).to_numpy() < 15_000
     ]
     assert care[care["municipality"].isin(small)]["value"].isna().all()  # suppressed
     pupils = demo_strategi.kpi_values(_row(goals, "N15613"))
@@ -124,7 +125,7 @@ def test_similar_groups_seven_members_never_self():
 
 def test_write_all_is_idempotent_and_labelled_synthetic(tmp_root, small_goals):
     first = demo_strategi.write_all(goals=small_goals)
-    cache = demo_strategi.demo.demo_cache()
+    cache = demo_base.demo_cache()
     n_lines = len(cache.entries())
     second = demo_strategi.write_all(goals=small_goals)
     assert [e.sha256 for e in first] == [e.sha256 for e in second]
@@ -156,7 +157,7 @@ def test_load_table_returns_the_tidy_table(tmp_root, small_goals):
         & prepared["value"].notna()
     ]
     assert falun["ci_lower"].notna().all()
-    table2, groups = demo_strategi.load("demo", lan_code="20", goals=small_goals)
+    table2, groups = data_strategi.load("demo", lan_code="20", goals=small_goals)
     assert set(table2["area_code"]) <= {*lookup.kommuner_in("20")["kommun_code"], "0020", "0000"}
     assert len(groups) == 311
 
@@ -185,7 +186,7 @@ class FakeKolada:
 
 def test_kolada_source_goes_through_the_client(small_goals):
     client = FakeKolada(small_goals)
-    table, groups = demo_strategi.load("kolada", goals=small_goals, client=client)
+    table, groups = data_strategi.load("kolada", goals=small_goals, client=client)
     kpis, n_areas, years = client.asked
     assert set(kpis) == set(SUBSET) | {"U01511"} and n_areas == 312
     assert years == list(range(2012, 2025))

@@ -12,10 +12,9 @@ import statsmodels.api as sm
 
 from helpers.core import indicators
 from helpers.core.errors import DataError
-from helpers.sources import mortality as dmo
+from helpers.sources import mortality_education
 from helpers.sources.demo import mortality as demo_mortality
-from helpers.stats import ci, education, inequality
-from helpers.stats import lifetable as lt
+from helpers.stats import ci, education, inequality, lifetable_chiang
 
 
 def _table(rows: list[tuple], *, length: int = 1, se: bool = False) -> pd.DataFrame:
@@ -31,7 +30,7 @@ def _table(rows: list[tuple], *, length: int = 1, se: bool = False) -> pd.DataFr
                 "area_name": "Riket" if area == "0000" else "Region Dalarna",
                 "area_type": "riket" if area == "0000" else "region",
                 "period": year,
-                "period_label": lt.period_label(year - length + 1, year),
+                "period_label": lifetable_chiang.period_label(year - length + 1, year),
                 "sex": sex,
                 "group": group,
                 "indicator": "e30_utb",
@@ -226,7 +225,7 @@ def demo_e30(tmp_path_factory):
         shutil.copy(
             Path(__file__).resolve().parents[1] / "params" / "indicators.yaml", root / "params"
         )
-        yield dmo.e30_by_education("demo", "20")
+        yield mortality_education.e30_by_education("demo", "20")
 
 
 def test_demo_reproduces_dalarnas_finding(demo_e30):
@@ -266,4 +265,4 @@ def test_demo_reproduces_dalarnas_finding(demo_e30):
 def test_period_length():
     assert education.period_length("1991–1995") == 5
     assert education.period_length("2016") == 1
-    assert demo_mortality.E30_INDICATOR == dmo.E30_INDICATOR
+    assert demo_mortality.E30_INDICATOR == mortality_education.E30_INDICATOR

@@ -25,7 +25,7 @@ from replay_server import (
 
 from helpers.core import cache, indicators, lookup
 from helpers.core.errors import DataError, SourceError
-from helpers.sources import kolada
+from helpers.sources import kolada, kolada_client, kolada_tables
 
 
 @pytest.fixture
@@ -35,10 +35,10 @@ def server(monkeypatch: pytest.MonkeyPatch):
         yield srv
 
 
-def make_client(base_url: str, **kwargs) -> kolada.KoladaClient:
+def make_client(base_url: str, **kwargs) -> kolada_client.KoladaClient:
     kwargs.setdefault("backoff", 0.01)
     kwargs.setdefault("max_per_second", None)
-    return kolada.KoladaClient(base_url, **kwargs)
+    return kolada_client.KoladaClient(base_url, **kwargs)
 
 
 def obj(
@@ -321,7 +321,7 @@ def test_contradictory_duplicates_across_pages(server: ReplayServer, tmp_root: P
 
 
 def test_default_client_makes_no_request_on_construction(tmp_root: Path) -> None:
-    client = kolada.KoladaClient()
+    client = kolada_client.KoladaClient()
     assert client.cache.dir == tmp_root / "data" / "raw" / "kolada"
     assert client.cache.licence == "Källa: Kolada"
     assert client.http.timeout == 30.0
@@ -360,7 +360,7 @@ def test_kpis_by_ids_are_chunked(server: ReplayServer, tmp_root: Path) -> None:
     fake = KoladaFake(server, kpis=KPIS)
     df = make_client(fake.base_url).kpis(kpi_ids(30))
     assert len(df) == 30
-    assert list(df.columns[: len(kolada.KPI_FIELDS)]) == list(kolada.KPI_FIELDS)
+    assert list(df.columns[: len(kolada_client.KPI_FIELDS)]) == list(kolada_client.KPI_FIELDS)
     assert [len(p.removeprefix("/v3/kpi/").split(",")) for p in server.paths()] == [25, 5]
     gender = df.set_index("id")["is_divided_by_gender"]
     assert bool(gender["N00004"]) and not bool(gender["N00005"])
@@ -420,15 +420,15 @@ def test_municipality_groups_and_find_similar_group(server: ReplayServer, tmp_ro
     fake = KoladaFake(server, municipality_groups=GROUPS)
     groups = make_client(fake.base_url).municipality_groups(title="socioekonomi")
     assert groups["id"].tolist() == ["G1", "G2", "G4"]
-    found = kolada.find_similar_group("2080", groups)
-    assert found == kolada.SimilarGroup(
+    found = kolada_tables.find_similar_group("2080", groups)
+    assert found == kolada_tables.SimilarGroup(
         "G2", "Liknande kommuner socioekonomi, Falun, 2024", 2024, ("0840", "2580")
     )
-    assert kolada.find_similar_group("1499", GROUPS).id == "G4"  # a list of dicts works too
+    assert kolada_tables.find_similar_group("1499", GROUPS).id == "G4"  # a list of dicts works too
     with pytest.raises(SourceError, match="Liknande kommuner socioekonomi, Arboga"):
-        kolada.find_similar_group("1984", groups)
+        kolada_tables.find_similar_group("1984", groups)
     with pytest.raises(DataError, match="Okänd kommunkod"):
-        kolada.find_similar_group("9999", groups)
+        kolada_tables.find_similar_group("9999", groups)
 
 
 def test_kpi_groups(server: ReplayServer, tmp_root: Path) -> None:
@@ -474,7 +474,7 @@ def inline_values() -> list[dict]:
 
 
 def test_to_indicator_table_inline() -> None:
-    t = kolada.to_indicator_table(inline_values())
+    t = kolada_tables.to_indicator_table(inline_values())
     indicators.validate(t)
     assert len(t) == 7  # the group row is left out
     assert not t["area_code"].str.startswith("G").any()
@@ -504,16 +504,16 @@ def test_to_indicator_table_inline() -> None:
 
 
 def test_period_label_is_configurable() -> None:
-    assert kolada.period_label("N00923", 2024) == "2020–2024"
-    assert kolada.period_label("U01402", 2022) == "2022"
-    assert kolada.period_label("U01402", 2022, {"U01402": 4}) == "2019–2022"
-    t = kolada.to_indicator_table(inline_values(), multi_year={"U01402": 4})
+    assert kolada_tables.period_label("N00923", 2024) == "2020–2024"
+    assert kolada_tables.period_label("U01402", 2022) == "2022"
+    assert kolada_tables.period_label("U01402", 2022, {"U01402": 4}) == "2019–2022"
+    t = kolada_tables.to_indicator_table(inline_values(), multi_year={"U01402": 4})
     assert set(t.loc[t["indicator"] == "U01402", "period_label"]) == {"2019–2022"}
     assert set(t.loc[t["indicator"] == "N00925", "period_label"]) == {"2024", "2002"}
 
 
 def test_group_values() -> None:
-    g = kolada.group_values(inline_values())
+    g = kolada_tables.group_values(inline_values())
     assert g.to_dict("records") == [
         {
             "group_id": "G176236",
@@ -528,23 +528,25 @@ def test_group_values() -> None:
 
 def test_to_indicator_table_errors() -> None:
     with pytest.raises(SourceError, match="okända områdeskoder: 9999"):
-        kolada.to_indicator_table([obj("N00925", "9999", 2024, 1.0)])
+        kolada_tables.to_indicator_table([obj("N00925", "9999", 2024, 1.0)])
     meta = pd.DataFrame({"id": ["N00925"]})
     with pytest.raises(SourceError, match="U01402"):
-        kolada.to_indicator_table(inline_values(), kpi_meta=meta)
-    flat = kolada.flatten_values([obj("N00925", "2080", 2024, 1.0)])
+        kolada_tables.to_indicator_table(inline_values(), kpi_meta=meta)
+    flat = kolada_tables.flatten_values([obj("N00925", "2080", 2024, 1.0)])
     flat["municipality"] = [2080]
     with pytest.raises(DataError, match="inledande nolla"):
-        kolada.to_indicator_table(flat)
-    assert kolada.to_indicator_table([obj("N00925", "G1", 2024, 1.0)]).empty
+        kolada_tables.to_indicator_table(flat)
+    assert kolada_tables.to_indicator_table([obj("N00925", "G1", 2024, 1.0)]).empty
 
 
 def test_flatten_values_roundtrip() -> None:
-    flat = kolada.flatten_values(inline_values())
-    assert list(flat.columns) == list(kolada.FLAT_COLUMNS)
+    flat = kolada_tables.flatten_values(inline_values())
+    assert list(flat.columns) == list(kolada_tables.FLAT_COLUMNS)
     assert len(flat) == 8
     assert flat["value"].isna().sum() == 2
-    assert kolada.to_indicator_table(flat).equals(kolada.to_indicator_table(inline_values()))
+    assert kolada_tables.to_indicator_table(flat).equals(
+        kolada_tables.to_indicator_table(inline_values())
+    )
 
 
 def test_load_kpis_end_to_end(server: ReplayServer, tmp_root: Path) -> None:
@@ -626,7 +628,7 @@ def test_recorded_arboga_group_values(
     )
     client = make_client(fake.base_url)
 
-    found = kolada.find_similar_group(
+    found = kolada_tables.find_similar_group(
         "1984", client.municipality_groups(title="Liknande kommuner socioekonomi")
     )
     assert found.id == "G176199" and found.edition == 2024
@@ -638,7 +640,7 @@ def test_recorded_arboga_group_values(
     raw = client.values(kpis, ["1984", *found.members], range(2012, 2025))
     assert len(server.paths("/v3/data/")) == 2  # 46 KPIs -> 25 + 21
     assert len(raw) == 1496
-    table = kolada.to_indicator_table(raw)
+    table = kolada_tables.to_indicator_table(raw)
     assert len(table) == 1496
     assert (table["flag"] == "saknas").sum() == 952  # null values with count 0
     health = table[(table["indicator"] == "N00307") & (table["period"] == 2024)].set_index(
@@ -687,6 +689,8 @@ def test_every_kommun_has_a_similar_group(reference_dir: Path) -> None:
     socio = [g for g in groups if g["title"].startswith("Liknande kommuner socioekonomi")]
     assert len(socio) == 290
     for code in lookup.kommuner()["kommun_code"]:
-        g = kolada.find_similar_group(code, socio)
+        g = kolada_tables.find_similar_group(code, socio)
         assert len(g.members) == 7 and code not in g.members
-    assert kolada.find_similar_group("2080", groups).id == "G176236"  # Falun, from the full list
+    assert (
+        kolada_tables.find_similar_group("2080", groups).id == "G176236"
+    )  # Falun, from the full list

@@ -11,7 +11,7 @@ import pytest
 
 from helpers.core import indicators
 from helpers.core.errors import DataError
-from helpers.stats import ci
+from helpers.stats import ci, lifetable_chiang, lifetable_pooling
 from helpers.stats import lifetable as lt
 
 PHE = "phe_indicatormethods"
@@ -24,7 +24,9 @@ PHE_DEATHS = [17, 9, 4, 8, 20, 15, 24, 33, 50, 71, 100, 163, 263, 304, 536, 872,
 
 
 def phe_counts(**extra: object) -> pd.DataFrame:
-    df = pd.DataFrame({"age": lt.ABRIDGED_AGES, "deaths": PHE_DEATHS, "population": PHE_POPS})
+    df = pd.DataFrame(
+        {"age": lifetable_chiang.ABRIDGED_AGES, "deaths": PHE_DEATHS, "population": PHE_POPS}
+    )
     for k, v in extra.items():
         df[k] = v
     return df
@@ -52,7 +54,7 @@ def test_phe_main_fixture_as_indicator_table(reference_dir: Path) -> None:
     exp = pd.read_csv(reference_dir / PHE / "LE_expected_from_testLifeExpectancy.csv")
     le = lt.life_expectancy(phe_counts(area_code="0000", period=2019), at_ages="all", source="test")
     indicators.validate(le)
-    assert list(le["indicator"]) == [f"e{a}" for a in lt.ABRIDGED_AGES]
+    assert list(le["indicator"]) == [f"e{a}" for a in lifetable_chiang.ABRIDGED_AGES]
     np.testing.assert_allclose(le["value"], exp["value"], rtol=1e-6)
     # numerator/denominator = deaths and population from that age up (pops_used, dths_used)
     np.testing.assert_array_equal(le["denominator"], exp["pops_used"])
@@ -151,17 +153,17 @@ def test_single_year_table_generalises_the_method() -> None:
     m[0] = 0.002
     pop = rng.uniform(20_000, 30_000, 101)
     counts = pd.DataFrame({"age": ages, "deaths": m * pop, "population": pop})
-    single = lt.life_table(counts, ages=lt.SINGLE_AGES, by=[])
+    single = lt.life_table(counts, ages=lifetable_chiang.SINGLE_AGES, by=[])
     assert single["nx"].iloc[:100].eq(1).all() and np.isnan(single["nx"].iloc[100])
     assert single["ax"].iloc[0] == 0.1 and single["ax"].iloc[1:].eq(0.5).all()
     assert single["age_label"].iloc[-1] == "100+"
     assert single["ex"].iloc[100] == pytest.approx(1 / m[100])
     # Abridging (a = 0.5 in 5-year bands, open 90+) costs a few tenths of a year when
     # mortality rises steeply with age.
-    abridged = lt.life_table(lt.to_abridged(counts), by=[])
+    abridged = lt.life_table(lifetable_pooling.to_abridged(counts), by=[])
     assert abs(single["ex"].iloc[0] - abridged["ex"].iloc[0]) < 0.5
     assert single["ex"].iloc[0] == pytest.approx(
-        lt.life_table(counts, ages=lt.SINGLE_AGES, by=[], confidence=99)["ex"].iloc[0]
+        lt.life_table(counts, ages=lifetable_chiang.SINGLE_AGES, by=[], confidence=99)["ex"].iloc[0]
     )
 
 
@@ -171,7 +173,7 @@ def test_single_year_table_generalises_the_method() -> None:
 def test_table_properties() -> None:
     t = lt.life_table(phe_counts(), by=[])
     assert (np.diff(t["lx"]) <= 0).all()
-    assert t["dx"].sum() == pytest.approx(lt.RADIX)
+    assert t["dx"].sum() == pytest.approx(lifetable_chiang.RADIX)
     assert (t["age"] + t["ex"]).is_monotonic_increasing  # expected age at death rises
     assert (np.diff(t["ex"].iloc[1:]) < 0).all()  # e decreases from age 1
     assert (t["Lx"].iloc[:-1] <= t["nx"].iloc[:-1] * t["lx"].iloc[:-1]).all()
@@ -281,7 +283,7 @@ def test_duplicated_and_unknown_bands() -> None:
 
 def test_band_labels_are_accepted() -> None:
     c = phe_counts()
-    c["age"] = lt.age_labels(lt.ABRIDGED_AGES)
+    c["age"] = lifetable_chiang.age_labels(lifetable_chiang.ABRIDGED_AGES)
     c["age"] = c["age"].str.replace("–", "-")
     a = lt.life_table(c, by=[])
     b = lt.life_table(phe_counts(), by=[])
@@ -341,7 +343,7 @@ def scb_like(years_d: range, years_p: range, codes=("2080",), ages=range(3)) -> 
 
 def test_pool_periods_mean_population_by_hand() -> None:
     d, p = scb_like(range(2010, 2016), range(2009, 2016))
-    c = lt.pool_periods(d, p)
+    c = lifetable_pooling.pool_periods(d, p)
     assert list(c["period_label"].unique()) == ["2010–2014", "2011–2015"]
     row = c[(c["sex"] == "män") & (c["period"] == 2014) & (c["age"] == 2)].iloc[0]
     assert row["deaths"] == sum((y - 2000) + 2 for y in range(2010, 2015))
@@ -354,10 +356,10 @@ def test_pool_periods_mean_population_by_hand() -> None:
 def test_pool_periods_first_year_require_or_stock() -> None:
     d, p = scb_like(range(2010, 2015), range(2010, 2015))
     with pytest.raises(DataError, match="folkmängden 31 december 2009 saknas"):
-        lt.pool_periods(d, p, [(2010, 2014)])
+        lifetable_pooling.pool_periods(d, p, [(2010, 2014)])
     with pytest.raises(DataError, match="Inga hela perioder om 5 år"):
-        lt.pool_periods(d, p)
-    c = lt.pool_periods(d, p, [(2010, 2014)], first_year="stock")
+        lifetable_pooling.pool_periods(d, p)
+    c = lifetable_pooling.pool_periods(d, p, [(2010, 2014)], first_year="stock")
     row = c[(c["sex"] == "män") & (c["age"] == 0)].iloc[0]
     s = {y: 1000 + 10 * (y - 2000) for y in range(2010, 2015)}
     assert row["population"] == s[2010] + sum((s[y - 1] + s[y]) / 2 for y in range(2011, 2015))
@@ -376,19 +378,19 @@ def test_fallback_note_makes_value_uncertain() -> None:
 def test_pool_periods_errors() -> None:
     d, p = scb_like(range(2010, 2015), range(2009, 2015), codes=("2080", "2081"))
     with pytest.raises(DataError, match="områden finns bland döda men inte i folkmängden: 2081"):
-        lt.pool_periods(d, p[p["kommunkod"] == "2080"])
+        lifetable_pooling.pool_periods(d, p[p["kommunkod"] == "2080"])
     with pytest.raises(DataError, match="perioden 2012–2016: döda saknas för år 2015, 2016"):
-        lt.pool_periods(d, p, [(2012, 2016)])
+        lifetable_pooling.pool_periods(d, p, [(2012, 2016)])
     bad = d.copy()
     bad.loc[5, "deaths"] = -2
     with pytest.raises(DataError, match=r"fil döda, rad 7, kolumn 'deaths': negativt antal \(-2\)"):
-        lt.pool_periods(bad, p)
+        lifetable_pooling.pool_periods(bad, p)
     bad = d.copy().astype({"deaths": object})
     bad.loc[0, "deaths"] = "x"
     with pytest.raises(DataError, match="'x' är inte ett tal"):
-        lt.pool_periods(bad, p)
+        lifetable_pooling.pool_periods(bad, p)
     with pytest.raises(DataError, match="område 2081, män, ålder 1, år 2012: värde saknas"):
-        lt.pool_periods(
+        lifetable_pooling.pool_periods(
             d.drop(
                 index=d.index[
                     (d["kommunkod"] == "2081")
@@ -402,21 +404,21 @@ def test_pool_periods_errors() -> None:
     bad = p.copy()
     bad.loc[0, "sex"] = "okänt"
     with pytest.raises(DataError, match="okänt kön 'okänt'"):
-        lt.pool_periods(d, bad)
+        lifetable_pooling.pool_periods(d, bad)
 
 
 def test_to_abridged_sums_single_ages() -> None:
     ages = np.arange(101)
     c = pd.DataFrame({"area_code": "2080", "age": ages, "deaths": ages, "population": 10 * ages})
-    a = lt.to_abridged(c)
-    assert list(a["age"]) == list(lt.ABRIDGED_AGES)
+    a = lifetable_pooling.to_abridged(c)
+    assert list(a["age"]) == list(lifetable_chiang.ABRIDGED_AGES)
     assert a.loc[a["age"] == 1, "deaths"].item() == 1 + 2 + 3 + 4
     assert a.loc[a["age"] == 90, "deaths"].item() == sum(range(90, 101))
     assert a["population"].sum() == 10 * ages.sum()
     with pytest.raises(DataError, match="område 2080: åldrar saknas: 57"):
-        lt.to_abridged(c[c["age"] != 57])
+        lifetable_pooling.to_abridged(c[c["age"] != 57])
     with pytest.raises(DataError, match="högsta åldern är 80"):
-        lt.to_abridged(c[c["age"] <= 80])
+        lifetable_pooling.to_abridged(c[c["age"] <= 80])
 
 
 # --------------------------------------------------------------------------------------
@@ -444,11 +446,13 @@ def _compare(le: pd.DataFrame, e0: pd.DataFrame) -> pd.DataFrame:
 
 def test_e0_per_kommun_matches_scb_2015_2019(reference_dir: Path) -> None:
     d, p, e0 = _scb(str(reference_dir))
-    counts = lt.pool_periods(d, p, [(2015, 2019)])
+    counts = lifetable_pooling.pool_periods(d, p, [(2015, 2019)])
     assert counts["area_code"].nunique() == 290 and len(counts) == 290 * 2 * 101
 
     # Abridged table (0, 1-4, ..., 90+), as PHE/ONS: every kommun valid.
-    le = lt.life_expectancy(lt.to_abridged(counts), source="Källa: SCB (egen beräkning)")
+    le = lt.life_expectancy(
+        lifetable_pooling.to_abridged(counts), source="Källa: SCB (egen beräkning)"
+    )
     m = _compare(le, e0)
     assert len(m) == 275 * 2  # every kommun outside Dalarna, both sexes
     assert m["value"].notna().all()
@@ -459,7 +463,7 @@ def test_e0_per_kommun_matches_scb_2015_2019(reference_dir: Path) -> None:
 
     # Single-year table 0..100+: closer where valid, but many small kommuner break a rule
     # (population 0 or more deaths than mean population at 95+, or no deaths at 100+).
-    single = lt.life_expectancy(counts, ages=lt.SINGLE_AGES)
+    single = lt.life_expectancy(counts, ages=lifetable_chiang.SINGLE_AGES)
     ms = _compare(single, e0).dropna(subset=["value"])
     assert len(ms) > 350  # measured 399 of 550
     assert ms["diff"].abs().median() < 0.1  # measured 0.057
@@ -470,9 +474,9 @@ def test_e0_per_kommun_matches_scb_2015_2019(reference_dir: Path) -> None:
 
 def test_e0_all_rolling_periods_and_first_year_fallback(reference_dir: Path) -> None:
     d, p, e0 = _scb(str(reference_dir))
-    counts = lt.pool_periods(d, p)  # population 2010-2019 -> 2011-2015 ... 2015-2019
+    counts = lifetable_pooling.pool_periods(d, p)  # population 2010-2019 -> 2011-2015 ... 2015-2019
     assert sorted(counts["period_label"].unique()) == [f"{y}–{y + 4}" for y in range(2011, 2016)]
-    le = lt.life_expectancy(lt.to_abridged(counts))
+    le = lt.life_expectancy(lifetable_pooling.to_abridged(counts))
     assert len(le) == 290 * 2 * 5 and (le["flag"] == indicators.FLAG_OK).all()
     m = _compare(le, e0)
     per = m.groupby("period_label")["diff"].agg(lambda x: x.abs().median())
@@ -480,9 +484,9 @@ def test_e0_all_rolling_periods_and_first_year_fallback(reference_dir: Path) -> 
     assert m["diff"].abs().max() < 1.3  # measured 1.19 (2011–2015)
     # 2010-2014 needs the stock of 31 Dec 2009, which the file lacks.
     with pytest.raises(DataError, match="folkmängden 31 december 2009 saknas"):
-        lt.pool_periods(d, p, [(2010, 2014)])
-    fb = lt.pool_periods(d, p, [(2010, 2014)], first_year="stock")
-    le_fb = lt.life_expectancy(lt.to_abridged(fb))
+        lifetable_pooling.pool_periods(d, p, [(2010, 2014)])
+    fb = lifetable_pooling.pool_periods(d, p, [(2010, 2014)], first_year="stock")
+    le_fb = lt.life_expectancy(lifetable_pooling.to_abridged(fb))
     assert (le_fb["flag"] == indicators.FLAG_UNCERTAIN).all()
     mf = _compare(le_fb, e0)
     assert mf["diff"].abs().median() < 0.2

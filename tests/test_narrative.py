@@ -9,7 +9,7 @@ from test_lifeexp import hand_table
 from helpers.core.errors import DataError
 from helpers.core.fmt import NBSP
 from helpers.stats import lifeexp
-from helpers.text import narrative
+from helpers.text import narrative, phrases
 
 Å = f"{NBSP}år"  # numbers and unit are joined by a non-breaking space
 
@@ -24,7 +24,7 @@ def table() -> pd.DataFrame:
     [(1, "1:a"), (2, "2:a"), (3, "3:e"), (4, "4:e"), (11, "11:e"), (12, "12:e"), (21, "21:a")],
 )
 def test_ordinal(n, text):
-    assert narrative.ordinal(n) == text
+    assert phrases.ordinal(n) == text
 
 
 def test_compare_sentence(table):

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.config import params
+from helpers.config import notebook_params, params, yamlfile
 from helpers.core import lookup
 from helpers.core.errors import DataError
 
@@ -22,7 +22,7 @@ KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "lan
 
 def _template_for(path: Path) -> Path | None:
     """The file's own template; the mini template (same contract) while the real one is missing."""
-    doc = params.read_yaml(path)
+    doc = yamlfile.read_yaml(path)
     own = REPO / doc.get("template", params.DEFAULT_TEMPLATE)
     return None if own.exists() else MINI
 
@@ -48,7 +48,7 @@ def test_there_are_run_files():
     # params/ also holds other YAML (goal lists, survey variable maps): no `run:` key
     others = {p.name for p in (REPO / "params").glob("*.yaml")} - names
     for name in others:
-        assert "run" not in params.read_yaml(REPO / "params" / name)
+        assert "run" not in yamlfile.read_yaml(REPO / "params" / name)
 
 
 def test_is_run_file(tmp_path):
@@ -59,7 +59,9 @@ def test_is_run_file(tmp_path):
 @pytest.mark.parametrize("path", RUN_FILES, ids=lambda p: p.name)
 def test_every_run_file_is_valid(path):
     with warnings.catch_warnings():
-        warnings.simplefilter("error", params.ParamsWarning)  # codes are quoted in our files
+        warnings.simplefilter(
+            "error", notebook_params.ParamsWarning
+        )  # codes are quoted in our files
         spec = params.load_run(path, template=_template_for(path))
     assert spec.run and spec.kommuner
     assert spec.parameters.get("data_source") in ("demo", "kolada")
@@ -74,7 +76,7 @@ def test_every_run_file_is_valid(path):
 
 @pytest.mark.parametrize("path", RUN_FILES, ids=lambda p: p.name)
 def test_run_file_validates_against_its_own_template(path):
-    own = REPO / params.read_yaml(path).get("template", params.DEFAULT_TEMPLATE)
+    own = REPO / yamlfile.read_yaml(path).get("template", params.DEFAULT_TEMPLATE)
     if not own.exists():
         pytest.skip(f"mallen {own.relative_to(REPO)} finns inte ännu")
     params.load_run(path)
@@ -100,7 +102,7 @@ def test_dalarna_resolves_to_its_15_kommuner():
 def test_sverige_resolves_to_all_290_kommuner():
     path = REPO / "params" / "sverige.yaml"
     spec = params.load_run(path, template=_template_for(path))
-    assert spec.lan == params.ALL_LAN
+    assert spec.lan == notebook_params.ALL_LAN
     assert len(spec.kommuner) == 290 == len(set(spec.kommuner))
     assert list(spec.kommuner) == sorted(lookup.kommuner()["kommun_code"])
     stems = [j.stem for j in spec.jobs()]
@@ -109,7 +111,7 @@ def test_sverige_resolves_to_all_290_kommuner():
 
 
 def test_mini_template_has_the_contract_of_the_real_template():
-    mini = params.template_parameters(MINI)
+    mini = notebook_params.template_parameters(MINI)
     assert {k: p.type_name for k, p in mini.items()} == {
         "kommun": "str",
         "data_source": "str",
@@ -118,7 +120,7 @@ def test_mini_template_has_the_contract_of_the_real_template():
     assert mini["kommun"].default == "2080"
     if not REAL.exists():
         pytest.skip("notebooks/templates/kommunprofil.ipynb finns inte ännu")
-    real = params.template_parameters(REAL)
+    real = notebook_params.template_parameters(REAL)
     for name, p in mini.items():
         assert name in real, f"mallen saknar parametern {name}"
         assert real[name].type_name == p.type_name
@@ -226,7 +228,7 @@ def test_template_without_kommun_parameter(tmp_path):
 
 def test_unquoted_int_codes_are_accepted_and_zero_padded(tmp_path):
     path = write(tmp_path, f"run: t\ntemplate: {MINI}\nlan: 1\nkommuner: [180, 2080]\n")
-    with pytest.warns(params.ParamsWarning) as record:
+    with pytest.warns(notebook_params.ParamsWarning) as record:
         with pytest.raises(DataError) as info:  # 2080 is in län 20, not 01
             params.load_run(path)
     assert "ligger inte i län '01'" in str(info.value)
@@ -235,7 +237,7 @@ def test_unquoted_int_codes_are_accepted_and_zero_padded(tmp_path):
     assert any("kommunkod 180 skrevs utan citattecken och tolkas som '0180'" in t for t in texts)
 
     path = write(tmp_path, f"run: t\ntemplate: {MINI}\nlan: 20\nkommuner: [2080, 2085]\n")
-    with pytest.warns(params.ParamsWarning, match="run.yaml"):
+    with pytest.warns(notebook_params.ParamsWarning, match="run.yaml"):
         spec = params.load_run(path)
     assert spec.lan == "20"
     assert spec.kommuner == ("2080", "2085")
@@ -245,7 +247,7 @@ def test_leading_zero_codes_are_not_read_as_octal(tmp_path):
     # YAML 1.1 reads 0114 as the octal number 76; our loader keeps the text.
     path = write(tmp_path, f"run: t\ntemplate: {MINI}\nlan: 01\nkommuner: [0114, 0180]\n")
     with warnings.catch_warnings():
-        warnings.simplefilter("error", params.ParamsWarning)
+        warnings.simplefilter("error", notebook_params.ParamsWarning)
         spec = params.load_run(path)
     assert spec.lan == "01"
     assert spec.kommuner == ("0114", "0180")
@@ -366,19 +368,21 @@ def test_load_all_collects_problems_of_every_file(tmp_path):
 
 
 def test_validate_parameters_accepts_good_parameters():
-    out = params.validate_parameters(MINI, {"kommun": "2085", "data_source": "demo", "year": 2020})
+    out = notebook_params.validate_parameters(
+        MINI, {"kommun": "2085", "data_source": "demo", "year": 2020}
+    )
     assert out == {"kommun": "2085", "data_source": "demo", "year": 2020}
 
 
 def test_validate_parameters_pads_an_int_kommun():
-    with pytest.warns(params.ParamsWarning, match="'0180'"):
-        out = params.validate_parameters(MINI, {"kommun": 180})
+    with pytest.warns(notebook_params.ParamsWarning, match="'0180'"):
+        out = notebook_params.validate_parameters(MINI, {"kommun": 180})
     assert out == {"kommun": "0180"}
 
 
 def test_validate_parameters_reports_every_problem():
     with pytest.raises(DataError) as info:
-        params.validate_parameters(
+        notebook_params.validate_parameters(
             MINI, {"kommun": "9999", "year": "2024", "colour": "red", "data_source": "x"}
         )
     text = str(info.value)
@@ -390,12 +394,12 @@ def test_validate_parameters_reports_every_problem():
 
 
 def test_template_parameters_reads_the_parameters_cell():
-    spec = params.template_parameters(MINI)
+    spec = notebook_params.template_parameters(MINI)
     assert list(spec) == ["kommun", "data_source", "year"]
     assert spec["year"].default == 2024 and spec["year"].type_name == "int"
     assert spec["data_source"].source == '"demo"'
     with pytest.raises(DataError, match="mallen finns inte"):
-        params.template_parameters("notebooks/templates/finns_inte.ipynb")
+        notebook_params.template_parameters("notebooks/templates/finns_inte.ipynb")
 
 
 def test_float_parameter_accepts_int(tmp_path):
@@ -406,12 +410,12 @@ def test_float_parameter_accepts_int(tmp_path):
     nbformat.write(
         nbformat.v4.new_notebook(cells=[cell], metadata=KERNELSPEC), tmp_path / "f.ipynb"
     )
-    out = params.validate_parameters(
+    out = notebook_params.validate_parameters(
         tmp_path / "f.ipynb", {"share": 1, "labels": ["x", "y"], "anything": {"a": 1}}
     )
     assert out["share"] == 1
     with pytest.raises(DataError, match="lista"):
-        params.validate_parameters(tmp_path / "f.ipynb", {"labels": "x"})
+        notebook_params.validate_parameters(tmp_path / "f.ipynb", {"labels": "x"})
 
 
 def test_list_value_for_text_parameter_names_the_type(tmp_path):

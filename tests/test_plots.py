@@ -15,6 +15,7 @@ from test_lifeexp import hand_table
 from helpers.core import geo, indicators
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.plots import common as plots
+from helpers.plots import maps, scaffold
 from helpers.stats import lifeexp
 
 SOURCE = "Källa: testdata"
@@ -107,7 +108,7 @@ def test_timeseries_demo(demo_table):
     ticks = tick_texts(fig, "y")
     assert ticks and all("," in t and "." not in t for t in ticks)
     assert SYNTHETIC_LABEL in footer(fig)
-    assert plots.NOTE_NOT_ASSESSED in footer(fig)
+    assert scaffold.NOTE_NOT_ASSESSED in footer(fig)
 
 
 def test_range_over_time_demo(demo_table):
@@ -150,7 +151,7 @@ def test_ranked_bars_needs_one_sex(demo_table):
 
 def test_choropleth_demo(demo_table):
     gdf = geo.join_kommuner(lifeexp.select(demo_table, 2024, "män"), "20")
-    fig = plots.choropleth(gdf, highlight="2080")
+    fig = maps.choropleth(gdf, highlight="2080")
     ax = fig.axes[0]
     assert ax.get_title(loc="left") == "Medellivslängd, män 2020–2024"
     labels = legend_texts(ax)
@@ -169,7 +170,7 @@ def test_passing_ax_draws_on_it(demo_table):
     assert plots.timeseries(demo_table, "2080", ax=axes[0, 0]) is fig
     assert plots.range_over_time(r, ax=axes[0, 1]) is fig
     assert plots.ranked_bars(demo_table, "2080", ax=axes[1, 0], sex="män") is fig
-    assert plots.choropleth(gdf, ax=axes[1, 1]) is fig
+    assert maps.choropleth(gdf, ax=axes[1, 1]) is fig
     assert len(fig.axes) == 4
     for ax in axes.flat:
         assert ax.lines or ax.collections
@@ -193,10 +194,10 @@ def test_timeseries_ci_band_uncertain_hollow_and_gap():
     x = np.asarray(kommun_line.get_xdata(), dtype=float)
     assert np.isnan(y[x == 2020]).all(), "suppressed value is a gap, not a point"
     assert "95\u00a0% konfidensintervall" in legend_texts(ax)
-    assert plots.LABEL_UNCERTAIN in legend_texts(ax)
+    assert scaffold.LABEL_UNCERTAIN in legend_texts(ax)
     text = footer(fig)
     assert "Luckor i linjerna" in text and "Falun, kvinnor: 2020" in text
-    assert plots.NOTE_UNCERTAIN_CHART in text
+    assert scaffold.NOTE_UNCERTAIN_CHART in text
     assert SOURCE in text and SYNTHETIC_LABEL not in text
 
 
@@ -213,7 +214,7 @@ def test_ranked_bars_whiskers_and_hollow_uncertain():
     assert len(hollow.get_offsets()) == 1 and len(solid.get_offsets()) == 3
     assert all(mcolors.same_color(c, "white") for c in hollow.get_facecolors())
     assert not any(mcolors.same_color(c, "white") for c in solid.get_facecolors())
-    assert plots.LABEL_UNCERTAIN in legend_texts(ax)
+    assert scaffold.LABEL_UNCERTAIN in legend_texts(ax)
     assert "Osäkerhet ej angiven" not in footer(fig)  # kommun values have CIs
 
 
@@ -229,13 +230,13 @@ def test_ranked_bars_missing_value_listed_not_ranked():
 def test_choropleth_uncertain_hatched_grey_and_missing_white():
     t = hand_table()
     gdf = geo.join_kommuner(lifeexp.select(t, 2024, "män"), "20")
-    fig = plots.choropleth(gdf, highlight="2081")
+    fig = maps.choropleth(gdf, highlight="2081")
     ax = fig.axes[0]
     unc = by_gid(ax, "osaker")
     assert len(unc) == 1 and len(unc[0].get_paths()) == 1
-    assert unc[0].get_hatch() == plots.UNCERTAIN_HATCH
+    assert unc[0].get_hatch() == scaffold.UNCERTAIN_HATCH
     grey = unc[0].get_facecolors()[0]
-    assert mcolors.same_color(grey, plots.UNCERTAIN_FACE)
+    assert mcolors.same_color(grey, scaffold.UNCERTAIN_FACE)
     solid = by_gid(ax, "solid")[0]
     assert len(solid.get_paths()) == 3
     assert not solid.get_hatch()
@@ -243,7 +244,7 @@ def test_choropleth_uncertain_hatched_grey_and_missing_white():
     missing = by_gid(ax, "saknas")[0]
     assert len(missing.get_paths()) == 11  # the county's other kommuner have no value
     labels = legend_texts(ax)
-    assert plots.LABEL_UNCERTAIN in labels and plots.LABEL_MISSING in labels
+    assert scaffold.LABEL_UNCERTAIN in labels and scaffold.LABEL_MISSING in labels
     text = footer(fig)
     assert "(Borlänge)" in text and "Vita kommuner" in text
     assert "Borlänge (vald kommun)" in labels
@@ -258,7 +259,7 @@ def test_range_over_time_marks_missing_and_uncertain():
     text = footer(fig)
     assert "Kommuner utan värde ingår inte i skillnaden" in text
     assert "Vansbro (2023)" in text and "Borlänge (2023)" in text
-    assert plots.NOTE_NOT_ASSESSED in text
+    assert scaffold.NOTE_NOT_ASSESSED in text
 
 
 def test_footer_survives_figure_without_layout_engine():

@@ -19,8 +19,11 @@ from helpers.core import indicators
 from helpers.core.errors import DataError  # noqa: E402
 from helpers.core.fmt import SYNTHETIC_LABEL  # noqa: E402
 from helpers.plots import lifetable as pl  # noqa: E402
-from helpers.sources import mortality as dmo  # noqa: E402
-from helpers.stats import education  # noqa: E402
+from helpers.sources import mortality_compare, mortality_counts, mortality_education
+from helpers.stats import (
+    education,  # noqa: E402
+    lifetable_compare,
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +37,14 @@ def demo(tmp_path_factory):
         shutil.copy(
             Path(__file__).resolve().parents[1] / "params" / "indicators.yaml", root / "params"
         )
-        e30 = dmo.e30_by_education("demo", "20")
-        le = dmo.kommun_life_expectancy("demo", "20")
+        e30 = mortality_education.e30_by_education("demo", "20")
+        le = mortality_counts.kommun_life_expectancy("demo", "20")
         yield {
             "e30": e30,
             "gap": education.gap(e30),
             "le": le,
-            "cmp": dmo.compare_with_county("demo", "20"),
-            "range": dmo.county_range(le, "20"),
+            "cmp": mortality_compare.compare_with_county("demo", "20"),
+            "range": lifetable_compare.county_range(le, "20"),
         }
 
 

@@ -13,7 +13,7 @@ from test_survey_report import SOURCE, hand_micro
 
 from helpers.core import indicators
 from helpers.core.fmt import num
-from helpers.plots import common as plots
+from helpers.plots import scaffold
 from helpers.plots import survey as plots_survey
 from helpers.report import survey_analysis as survey_report
 
@@ -151,7 +151,7 @@ def test_prevalence_map_reuses_choropleth(est):
     gids = {c.get_gid() for c in ax.collections}
     assert {"solid", "osaker", "saknas", "highlight"} <= gids
     unc = next(c for c in ax.collections if c.get_gid() == "osaker")
-    assert unc.get_hatch() == plots.UNCERTAIN_HATCH  # grey and hatched, never coloured as solid
+    assert unc.get_hatch() == scaffold.UNCERTAIN_HATCH  # grey and hatched, never coloured as solid
     assert "Röker dagligen, 2024" in ax.get_title(loc="left")
     text = footer(fig).replace("\n", " ")
     assert "Redovisas inte:" in text and "Ludvika (relativ KI-bredd" in text

@@ -16,7 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from helpers.config import params
+from helpers.config.params import Job
 from helpers.core.errors import DataError
+from helpers.run import execute
 from helpers.run import runner as reports
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,7 +106,7 @@ def test_notebooks_look_like_papermill_output(failing_run):
 def test_failed_notebook_is_saved_with_the_error(failing_run):
     nb = nbformat.read(failing_run.out_dir / "2085_ludvika.ipynb", as_version=4)
     assert nb.metadata.papermill.exception is True
-    markers = [c for c in nb.cells if reports.ERROR_MARKER_TAG in c.metadata.get("tags", [])]
+    markers = [c for c in nb.cells if execute.ERROR_MARKER_TAG in c.metadata.get("tags", [])]
     assert len(markers) == 2  # papermill's banner and anchor
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors[0].ename == "RuntimeError"
@@ -200,17 +203,17 @@ def test_bad_input_runs_nothing(root, tmp_path, capsys):
 
 
 def test_only_accepts_unpadded_codes(root):
-    spec = reports.params.load_run(root / "params" / "mini.yaml")
+    spec = params.load_run(root / "params" / "mini.yaml")
     assert [j.kommun for j in reports._select(spec, [2080, "2085", "2080"])] == ["2080", "2085"]
 
 
 def test_write_error_notebook_parameterizes_the_template(tmp_path):
-    job = reports.params.Job("2080", "Falun", "20", {"kommun": "2080", "year": 2020})
+    job = Job("2080", "Falun", "20", {"kommun": "2080", "year": 2020})
     path = tmp_path / "x.ipynb"
-    reports.write_error_notebook(MINI, job, path, "Kärnan dog")
+    execute.write_error_notebook(MINI, job, path, "Kärnan dog")
     nb = nbformat.read(path, as_version=4)
     assert "Kärnan dog" in nb.cells[0].source
-    assert nb.cells[0].metadata.tags == [reports.ERROR_MARKER_TAG]
+    assert nb.cells[0].metadata.tags == [execute.ERROR_MARKER_TAG]
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert 'kommun = "2080"' in injected[0].source
 
@@ -257,5 +260,5 @@ def test_timeout_fails_one_kommun_and_restarts_the_kernel(root, tmp_path, monkey
     assert status["2080"].seconds < 30
     assert status["2085"].ok  # ran on a new kernel
     nb = nbformat.read(out / "2080_falun.ipynb", as_version=4)
-    assert reports.ERROR_MARKER_TAG in nb.cells[0].metadata.tags
+    assert execute.ERROR_MARKER_TAG in nb.cells[0].metadata.tags
     assert "Tidsgränsen" in nb.cells[0].source

@@ -23,9 +23,14 @@ from helpers.report import education as sections_education
 from helpers.report import mortality as sections
 from helpers.report.section import Section
 from helpers.sources import mortality as dmo  # noqa: E402
-from helpers.stats import education  # noqa: E402
+from helpers.sources import mortality_compare, mortality_counts, mortality_education
+from helpers.stats import (
+    education,  # noqa: E402
+    lifetable_compare,
+)
 from helpers.text import education as words_education
 from helpers.text import life_table as words
+from helpers.text import phrases
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "02_medellivslangd_utbildning.ipynb"
@@ -103,12 +108,12 @@ def _cmp() -> pd.DataFrame:
             "diff_region_se": 0.2,
             "diff_region_lower": -0.9,
             "diff_region_upper": -0.1,
-            "verdict_region": dmo.VERDICT_LOWER,
+            "verdict_region": lifetable_compare.VERDICT_LOWER,
             "diff_riket": -0.7,
             "diff_riket_se": 0.3,
             "diff_riket_lower": -1.3,
             "diff_riket_upper": -0.1,
-            "verdict_riket": dmo.VERDICT_LOWER,
+            "verdict_riket": lifetable_compare.VERDICT_LOWER,
         },
         {
             **base,
@@ -120,12 +125,12 @@ def _cmp() -> pd.DataFrame:
             "diff_region_se": 1.0,
             "diff_region_lower": -3.46,
             "diff_region_upper": 0.46,
-            "verdict_region": dmo.VERDICT_SAME,
+            "verdict_region": lifetable_compare.VERDICT_SAME,
             "diff_riket": -1.7,
             "diff_riket_se": 1.0,
             "diff_riket_lower": -3.66,
             "diff_riket_upper": 0.26,
-            "verdict_riket": dmo.VERDICT_SAME,
+            "verdict_riket": lifetable_compare.VERDICT_SAME,
         },
         {
             **base,
@@ -138,8 +143,8 @@ def _cmp() -> pd.DataFrame:
                 for p in ("region", "riket")
                 for s in ("", "_se", "_lower", "_upper")
             },
-            "verdict_region": dmo.VERDICT_NONE,
-            "verdict_riket": dmo.VERDICT_NONE,
+            "verdict_region": lifetable_compare.VERDICT_NONE,
+            "verdict_riket": lifetable_compare.VERDICT_NONE,
         },
     ]
     return pd.DataFrame(rows)
@@ -148,7 +153,7 @@ def _cmp() -> pd.DataFrame:
 # -- sentences on hand-made numbers -----------------------------------------------------------------
 def test_hand_made_mortality_section():
     le = _le()
-    ranges = dmo.county_range(le, "20")
+    ranges = lifetable_compare.county_range(le, "20")
     sec = sections.build_mortality_section("2080", le, _cmp(), ranges, 2024, figures=False)
     assert sec.period_label == "2020–2024" and sec.source == "test"
     assert sec.sentences[0] == (
@@ -162,7 +167,7 @@ def test_hand_made_mortality_section():
         f"2020–2024, från 83,0{NB}år i Borlänge till 84,0{NB}år i Falun ("
     )
     assert sec.sentences[1].endswith(" Utan värde (undertryckt): Vansbro.")
-    assert words.p_text(r["q_p_value"]) in sec.sentences[1]
+    assert phrases.p_text(r["q_p_value"]) in sec.sentences[1]
     assert sec.sentences[2] == (
         "För kvinnor var medellivslängden vid födelsen statistiskt säkerställt lägre än länets i "
         "Falun; för den övriga kommunen är skillnaden mot länet inte säkerställd. "
@@ -244,12 +249,12 @@ def test_range_sentence_chance_and_not():
 
 def test_significant_sentence_both_directions():
     cmp = _cmp()
-    cmp.loc[1, "verdict_region"] = dmo.VERDICT_HIGHER
+    cmp.loc[1, "verdict_region"] = lifetable_compare.VERDICT_HIGHER
     assert words.significant_sentence(cmp, "kvinnor") == (
         "För kvinnor var medellivslängden vid födelsen statistiskt säkerställt högre än länets i "
         "Borlänge och lägre i Falun. Kan inte bedömas: Vansbro."
     )
-    cmp["verdict_region"] = dmo.VERDICT_SAME
+    cmp["verdict_region"] = lifetable_compare.VERDICT_SAME
     assert words.significant_sentence(cmp, "kvinnor") == (
         "För kvinnor skilde sig medellivslängden vid födelsen inte statistiskt säkerställt från "
         "länets i någon av de 3 kommunerna som kunde bedömas."
@@ -352,12 +357,12 @@ def test_gains_and_sii_sentences():
 
 
 def test_formatting_helpers():
-    assert words.p_text(0.0004) == "p < 0,001"
-    assert words.p_text(0.0042) == "p = 0,004"
-    assert words.p_text(0.152) == "p = 0,15"
-    assert words.ci_text(80.12, 82.26) == f"95{NB}% KI 80,1–82,3"
-    assert words.ci_text(-0.6, 0.4) == f"95{NB}% KI från −0,6 till 0,4"
-    assert words.ci_text(np.nan, 1.0) == ""
+    assert phrases.p_text(0.0004) == "p < 0,001"
+    assert phrases.p_text(0.0042) == "p = 0,004"
+    assert phrases.p_text(0.152) == "p = 0,15"
+    assert phrases.ci_text(80.12, 82.26) == f"95{NB}% KI 80,1–82,3"
+    assert phrases.ci_text(-0.6, 0.4) == f"95{NB}% KI från −0,6 till 0,4"
+    assert phrases.ci_text(np.nan, 1.0) == ""
 
 
 # -- demo data ------------------------------------------------------------------------------------------
@@ -383,8 +388,8 @@ def test_mortality_section_demo(demo_root):
     assert set(sec.figures) == {"rangordning", "skillnad", "karta"}
     assert set(sec.tables) == {"nyckeltal", "nyckeltal_e30", "jämförelse", "skillnad"}
     assert sec.source == SYNTHETIC_LABEL and sec.period_label == "2020–2024"
-    le = dmo.kommun_life_expectancy("demo", "20")
-    cmp = dmo.compare_with_county("demo", "20")
+    le = mortality_counts.kommun_life_expectancy("demo", "20")
+    cmp = mortality_compare.compare_with_county("demo", "20")
     row = le[
         (le["area_code"] == "2080")
         & (le["period"] == 2024)
@@ -412,7 +417,7 @@ def test_mortality_section_demo(demo_root):
 
 
 def test_education_section_demo(demo_root):
-    sec = sections.education_section("20", "demo")
+    sec = sections_education.education_section("20", "demo")
     assert set(sec.figures) == {"figur_1_1", "skillnad", "sii"}
     assert set(sec.tables) == {"skillnad", "trend", "förändring", "sii"}
     text = " ".join(sec.sentences)
@@ -428,7 +433,7 @@ def test_education_section_demo(demo_root):
         sec.sentences
     )
     # The sentences agree with the analysis functions.
-    e30 = dmo.e30_by_education("demo", "20")
+    e30 = mortality_education.e30_by_education("demo", "20")
     trend = education.linear_trend(education.gap(e30))
     for _, r in trend.iterrows():
         assert words_education.gap_sentence(r) in sec.sentences
@@ -498,12 +503,12 @@ def test_notebook_runs_on_demo(demo_root, tmp_path, monkeypatch):
     assert images == 6
     assert "Alla kontroller gick igenom." in text
     assert SYNTHETIC_LABEL in text
-    edu = sections.education_section("20", "demo", figures=False)
+    edu = sections_education.education_section("20", "demo", figures=False)
     for sentence in edu.sentences:
         if "lutningsindex" not in sentence:
             assert sentence in text
-    le = dmo.kommun_life_expectancy("demo", "20")
-    ranges = dmo.county_range(le, "20")
+    le = mortality_counts.kommun_life_expectancy("demo", "20")
+    ranges = lifetable_compare.county_range(le, "20")
     for _, r in ranges[(ranges["indicator"] == "e0") & (ranges["period"] == 2024)].iterrows():
         assert words.range_sentence(r) in text
 
@@ -519,8 +524,8 @@ def test_notebook_runs_on_reference_data(reference_dir, tmp_root, tmp_path, monk
     assert "finns inga värden efter utbildning i datakällan" in text
     assert "Källa: SCB" in text and SYNTHETIC_LABEL not in text
     assert "2015–2019" in text and "Referensfiler" in text
-    le = dmo.kommun_life_expectancy("referens", "20")
-    cmp = dmo.compare_with_county("referens", "20")
+    le = mortality_counts.kommun_life_expectancy("referens", "20")
+    cmp = mortality_compare.compare_with_county("referens", "20")
     now = cmp[cmp["period"] == 2019]
     for sex in ("kvinnor", "män"):
         assert words.significant_sentence(now, sex, "e0") in text

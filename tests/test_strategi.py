@@ -246,7 +246,7 @@ def test_catalog_problems_are_reported_per_goal(reference_dir):
         _goal(2, _ind("U01405", title="Invånare med bra självskattat hälsotillstånd, andel (%)")),
         _goal(3, _ind("N99999")),
     )
-    problems = strategi.goal_problems(_goals(spec), cat)
+    problems = text_strategi.with_problem_texts(strategi.goal_problems(_goals(spec), cat))
     by_goal = problems.groupby("goal")["message"].apply(" ".join)
     assert "inte en andel" in by_goal[1] and "100 000" in by_goal[1]
     assert "U01511" in by_goal[2]  # the catalogue has an Osäkerhetstal the file does not use
@@ -417,6 +417,11 @@ def case_table() -> pd.DataFrame:
 def test_status_rules_hand_computed(case_goals, case_table):
     st = strategi.goal_status(case_table, case_goals, [FALUN, BORLANGE])
     assert set(st.columns) == set(strategi.STATUS_COLUMNS)
+    # the statistics give remark codes; the Swedish texts come from helpers.text.strategi
+    assert _one(st, "1")["messages"] == [("no_kpi", {})]
+    assert _one(st, "5a")["notes"] == [("break_before", {"break": 2023, "year": 2022})]
+    assert {c for rs in st["messages"] for c, _ in rs} <= set(strategi.REMARKS)
+    st = text_strategi.with_status_texts(st)
 
     r = _one(st, "1")
     assert r["status"] == strategi.STATUS_NO_DATA and "Ingen KPI" in r["message"]
@@ -475,7 +480,9 @@ def test_status_rules_hand_computed(case_goals, case_table):
 
 def test_unknown_kpi_in_catalog_and_until_year(case_goals, case_table):
     catalog = [{"id": k, "title": f"{k}, andel (%)"} for k in ("N00001", "U00001")]
-    st = strategi.goal_status(case_table, case_goals, FALUN, catalog=catalog)
+    st = text_strategi.with_status_texts(
+        strategi.goal_status(case_table, case_goals, FALUN, catalog=catalog)
+    )
     r = _one(st, "4")
     assert r["status"] == strategi.STATUS_NO_DATA
     assert "N00003 finns inte i Koladas katalog" in r["message"]
@@ -849,10 +856,10 @@ def test_goal_19_on_recorded_real_kolada_data(reference_dir):
             )
         )
     flat = pd.concat(frames, ignore_index=True)
-    from helpers.sources import kolada
+    from helpers.sources import kolada_tables
 
-    # the column names of kolada.flatten_values
-    table = kolada.to_indicator_table(
+    # the column names of kolada_tables.flatten_values
+    table = kolada_tables.to_indicator_table(
         flat.rename(columns={"municipality_id": "municipality", "year": "period"})
     )
     groups = json.loads((kolada_dir / "v3_municipality_groups.json").read_text("utf-8"))["values"]

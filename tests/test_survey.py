@@ -10,7 +10,7 @@ from scipy import stats
 from helpers.core import indicators
 from helpers.core.errors import DataError
 from helpers.core.indicators import FLAG_OK, FLAG_SUPPRESSED
-from helpers.stats import survey
+from helpers.stats import survey, survey_compare
 from helpers.text import survey as survey_text
 
 # ------------------------------------------------------------------ fixtures
@@ -347,7 +347,7 @@ def test_pooled_indicator_period_is_last_year():
 
 # --------------------------------------------------------------- comparisons
 def test_difference_hand_computed_verdicts():
-    r = survey.difference(
+    r = survey_compare.difference(
         [0.20, 0.20, 0.10, np.nan],
         [0.02, 0.02, 0.01, 0.01],
         [0.15, 0.19, 0.14, 0.1],
@@ -359,25 +359,25 @@ def test_difference_hand_computed_verdicts():
     assert r.loc[0, "p_value"] == pytest.approx(2 * stats.norm.cdf(-2.0))
     assert r.loc[0, "ci_lower_pp"] == pytest.approx(-5 - 1.959963984540054 * 2.5)
     assert list(r["verdict"]) == [
-        survey.VERDICT_DECREASE,
-        survey.VERDICT_NO_CHANGE,
-        survey.VERDICT_INCREASE,
+        survey_compare.VERDICT_DECREASE,
+        survey_compare.VERDICT_NO_CHANGE,
+        survey_compare.VERDICT_INCREASE,
         "",
     ]
-    assert survey.VERDICT_DECREASE == "statistiskt säkerställd minskning"
+    assert survey_compare.VERDICT_DECREASE == "statistiskt säkerställd minskning"
     # with few degrees of freedom the same difference is not significant (Welch–Satterthwaite t)
-    t = survey.difference(0.20, 0.02, 0.15, 0.015, df1=10, df2=10).iloc[0]
+    t = survey_compare.difference(0.20, 0.02, 0.15, 0.015, df1=10, df2=10).iloc[0]
     v1, v2 = 0.02**2, 0.015**2
     dfw = (v1 + v2) ** 2 / (v1**2 / 10 + v2**2 / 10)
     assert t["df"] == pytest.approx(dfw)
     assert t["p_value"] == pytest.approx(2 * stats.t.cdf(-2.0, dfw))
-    assert t["verdict"] == survey.VERDICT_NO_CHANGE
+    assert t["verdict"] == survey_compare.VERDICT_NO_CHANGE
 
 
 def test_compare_periods_on_design_frame():
     df = synthetic(seed=6, singleton=False)
     d = survey.prevalence(df, "y", ["kommun"], psu="psu")
-    c = survey.compare_periods(d, 2020, 2022)
+    c = survey_compare.compare_periods(d, 2020, 2022)
     assert list(c["kommun"]) == sorted(c["kommun"]) and len(c) == 5
     b = d[d["period"] == 2020].set_index("kommun")
     a = d[d["period"] == 2022].set_index("kommun")
@@ -385,18 +385,18 @@ def test_compare_periods_on_design_frame():
     np.testing.assert_allclose(c["diff_pp"], (a["p"] - b["p"]).loc[c.index] * 100)
     np.testing.assert_allclose(c["se_pp"], np.sqrt(a["se"] ** 2 + b["se"] ** 2).loc[c.index] * 100)
     assert set(c["verdict"]) <= {
-        survey.VERDICT_DECREASE,
-        survey.VERDICT_INCREASE,
-        survey.VERDICT_NO_CHANGE,
+        survey_compare.VERDICT_DECREASE,
+        survey_compare.VERDICT_INCREASE,
+        survey_compare.VERDICT_NO_CHANGE,
     }
     assert c["n_before"].notna().all() and c["yes_after"].notna().all()
     pooled = survey.prevalence(
         synthetic(seed=6, years=(2018, 2020, 2022), singleton=False), "y", ["kommun"], pool_years=3
     )
     with pytest.raises(DataError, match="överlappar"):
-        survey.compare_periods(pooled, 2020, 2022)
+        survey_compare.compare_periods(pooled, 2020, 2022)
     with pytest.raises(DataError, match="finns inte"):
-        survey.compare_periods(d, 2019, 2022)
+        survey_compare.compare_periods(d, 2019, 2022)
 
 
 def _difference_variance_by_hand(df, kommun, parent_mask, y="y"):
@@ -418,12 +418,12 @@ def _difference_variance_by_hand(df, kommun, parent_mask, y="y"):
 def test_compare_with_parent_matches_difference_scores_by_hand():
     df = synthetic(n=1500, seed=13, years=(2022,), singleton=False)
     df["stratum"] = df["stratum"] % 3  # strata cross kommun borders
-    res = survey.compare_with_parent(df, "y", "lan").set_index("kommun")
+    res = survey_compare.compare_with_parent(df, "y", "lan").set_index("kommun")
     for k in ("2080", "0180"):
         diff, var = _difference_variance_by_hand(df, k, (df["kommun"].str[:2] == k[:2]).to_numpy())
         assert res.loc[k, "diff_pp"] == pytest.approx(diff * 100)
         assert res.loc[k, "se_pp"] == pytest.approx(np.sqrt(var) * 100, rel=1e-10)
-    riket = survey.compare_with_parent(df, "y", "riket").set_index("kommun")
+    riket = survey_compare.compare_with_parent(df, "y", "riket").set_index("kommun")
     diff, var = _difference_variance_by_hand(df, "2081", np.ones(len(df), dtype=bool))
     assert riket.loc["2081", "se_pp"] == pytest.approx(np.sqrt(var) * 100, rel=1e-10)
     assert riket.loc["2081", "p_parent"] == pytest.approx(np.average(df["y"], weights=df["weight"]))
@@ -438,7 +438,7 @@ def test_compare_with_parent_equals_kommun_vs_rest_of_county_with_kommun_strata(
         {"kommun": kommun, "year": 2022, "stratum": kommun, "weight": [w_k[k] for k in kommun]}
     )
     df["y"] = rng.binomial(1, np.where(df["kommun"] == "2080", 0.10, 0.2)).astype(float)
-    res = survey.compare_with_parent(df, "y", "lan", direction="lower_is_better").set_index(
+    res = survey_compare.compare_with_parent(df, "y", "lan", direction="lower_is_better").set_index(
         "kommun"
     )
     df["rest"] = np.where(df["kommun"] == "2080", "falun", "rest")
@@ -459,27 +459,27 @@ def test_compare_with_parent_equals_kommun_vs_rest_of_county_with_kommun_strata(
 def test_compare_labels_by_direction():
     df = synthetic(n=4000, seed=19, years=(2022,), singleton=False)
     df.loc[df["kommun"] == "2080", "y"] = 1.0  # Falun far above Dalarna
-    up = survey.compare_with_parent(df, "y", "lan").set_index("kommun")
+    up = survey_compare.compare_with_parent(df, "y", "lan").set_index("kommun")
     assert up.loc["2080", "verdict"] == "högre"
     assert (
-        survey.compare_with_parent(df, "y", "lan", direction="lower_is_better")
+        survey_compare.compare_with_parent(df, "y", "lan", direction="lower_is_better")
         .set_index("kommun")
         .loc["2080", "verdict"]
         == "sämre"
     )
     assert (
-        survey.compare_with_parent(df, "y", "lan", direction="higher_is_better")
+        survey_compare.compare_with_parent(df, "y", "lan", direction="higher_is_better")
         .set_index("kommun")
         .loc["2080", "verdict"]
         == "bättre"
     )
-    assert survey.compare_with_parent(df, "y", "lan", by=["sex"]).shape[0] == 10
+    assert survey_compare.compare_with_parent(df, "y", "lan", by=["sex"]).shape[0] == 10
     assert up.loc["0180", "p_parent"] == up.loc["0180", "p"]  # only kommun of its län in the data
     assert up.loc["0180", "verdict"] == "likartad"
     with pytest.raises(DataError):
-        survey.compare_with_parent(df, "y", "lan", direction="up")
+        survey_compare.compare_with_parent(df, "y", "lan", direction="up")
     with pytest.raises(DataError):
-        survey.compare_with_parent(df, "y", "socken")
+        survey_compare.compare_with_parent(df, "y", "socken")
 
 
 # ------------------------------------------------------------- rank colours
@@ -502,29 +502,31 @@ def _kommun_table(values):
 
 def test_rank_colours_thirds_direction_ties_and_missing():
     t = _kommun_table([1.0, 2, 3, 4, 5, 6, 7, 8, 9])
-    low = survey.rank_colours(t, "lower_is_better")
+    low = survey_compare.rank_colours(t, "lower_is_better")
     assert list(low["colour"]) == ["grön"] * 3 + ["gul"] * 3 + ["röd"] * 3
     assert list(low["rank"]) == list(range(1, 10)) and (low["n_ranked"] == 9).all()
-    high = survey.rank_colours(t, "higher_is_better")
+    high = survey_compare.rank_colours(t, "higher_is_better")
     assert list(high["colour"]) == ["röd"] * 3 + ["gul"] * 3 + ["grön"] * 3
-    tied = survey.rank_colours(_kommun_table([1.0, 1, 1, 1, 5, 6, 7, 8, 9]), "lower_is_better")
+    tied = survey_compare.rank_colours(
+        _kommun_table([1.0, 1, 1, 1, 5, 6, 7, 8, 9]), "lower_is_better"
+    )
     assert list(tied["colour"][:4]) == ["grön"] * 4
     t2 = t.copy()
     t2.loc[4, ["value", "ci_lower", "ci_upper"]] = np.nan
     t2.loc[4, "flag"] = FLAG_SUPPRESSED
-    c2 = survey.rank_colours(t2, "lower_is_better")
+    c2 = survey_compare.rank_colours(t2, "lower_is_better")
     assert c2.loc[4, "colour"] == "grå" and (c2["n_ranked"].dropna() == 8).all()
-    many = survey.rank_colours(_kommun_table(list(np.arange(90.0))), "lower_is_better")
+    many = survey_compare.rank_colours(_kommun_table(list(np.arange(90.0))), "lower_is_better")
     assert many["colour"].value_counts().to_dict() == {"grön": 30, "gul": 30, "röd": 30}
     with pytest.raises(DataError):
-        survey.rank_colours(t, "up")
+        survey_compare.rank_colours(t, "up")
 
 
 def test_rank_colours_only_rank_kommuner():
     t = survey.estimate_indicator(
         synthetic(n=4000, seed=1, singleton=False), "y", "x", "test", group=None
     ).table
-    c = survey.rank_colours(t, "lower_is_better")
+    c = survey_compare.rank_colours(t, "lower_is_better")
     assert (c.loc[c["area_type"] != "kommun", "colour"] == "").all()
     assert set(c.loc[c["area_type"] == "kommun", "colour"]) <= {"grön", "gul", "röd", "grå"}
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.config import variable_map
+from helpers.config import survey_cells, variable_map
 from helpers.core.errors import DataError
 from helpers.sources import survey_aggregated, survey_readers
 from helpers.sources import survey_files as survey_io
@@ -131,7 +131,8 @@ def test_all_problems_are_listed_at_once_and_repeats_are_counted(tmp_path):
     messages = [str(p) for p in err.problems]
     # both columns reported; first 5 rows each, the other 55 counted
     assert (
-        sum("Vikt" in m and "större än 0" in m for m in messages) == survey_io.MAX_ROWS_PER_PROBLEM
+        sum("Vikt" in m and "större än 0" in m for m in messages)
+        == survey_cells.MAX_ROWS_PER_PROBLEM
     )
     assert any("'Vikt'" in m and "… och 55 rader till med samma problem" in m for m in messages)
     assert any("'Kommun'" in m and "… och 55 rader till med samma problem" in m for m in messages)
@@ -146,7 +147,7 @@ def test_problem_list_is_capped(tmp_path):
     with pytest.raises(DataError) as info:
         survey_io.read_microdata(MALFORMED / "valid.csv", vmap)
     problems = info.value.problems
-    assert len(problems) == survey_io.MAX_PROBLEMS + 1
+    assert len(problems) == survey_cells.MAX_PROBLEMS + 1
     assert problems[-1].message == "… och 10 problem till"
 
 
@@ -233,7 +234,7 @@ def test_valid_csv_gives_canonical_frame(tmp_path):
     path = read_only_copy(MALFORMED / "valid.csv", tmp_path)
     df = survey_io.read_microdata(path, MAP)
     pd.testing.assert_frame_equal(df, _expected())
-    assert list(df.columns[:9]) == list(survey_io.CANONICAL_COLUMNS)
+    assert list(df.columns[:9]) == list(survey_cells.CANONICAL_COLUMNS)
     assert df.attrs["labels"]["daily_smoking"] == "Röker dagligen"
 
 

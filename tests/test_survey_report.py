@@ -17,7 +17,7 @@ from helpers.core.errors import DataError
 from helpers.core.fmt import num
 from helpers.report import survey_analysis as survey_report
 from helpers.report import survey_tables
-from helpers.stats import survey
+from helpers.stats import survey, survey_compare
 from helpers.stats.disclosure import suppress_small_cells
 from helpers.text import survey as survey_text
 
@@ -81,7 +81,7 @@ def test_change_table_matches_hand_calculation(smokers59):
     assert region["p_value"] == pytest.approx(p, rel=1e-6)
     assert (region["yes_before"], region["n_before"]) == (90, 800)
     assert (region["yes_after"], region["n_after"]) == (59, 800)
-    assert region["verdict"] == survey.VERDICT_DECREASE  # hi < 0
+    assert region["verdict"] == survey_compare.VERDICT_DECREASE  # hi < 0
     assert hi < 0
     assert region["flag"] == indicators.FLAG_OK and region["source"] == SOURCE
     # The county and its only kommun give the same change.
@@ -95,7 +95,7 @@ def test_change_answer_in_words(smokers59):
     ans = survey_text.change_answer(ch, "0020", label="Röker dagligen", variable="daily_smoking")
     d, lo, hi, _ = t_interval(90 / 800, 800, 59 / 800, 800)
     text = ans.markdown
-    assert ans.significant and ans.verdict == survey.VERDICT_DECREASE
+    assert ans.significant and ans.verdict == survey_compare.VERDICT_DECREASE
     assert "Region Dalarna" in text
     assert f"{num(100 * 90 / 800, 1)}\u00a0%" in text and f"{num(100 * 59 / 800, 1)}\u00a0%" in text
     assert f"{num(lo, 1)} till {num(hi, 1)}" in text  # both negative: "−5,6 till −0,9"
@@ -116,7 +116,7 @@ def test_not_significant_change_says_no():
     ans = survey_text.change_answer(ch, "0020", label="Röker dagligen", variable="daily_smoking")
     r = ch[ch["area_code"] == "0020"].iloc[0]
     assert r["ci_lower_pp"] < 0 < r["ci_upper_pp"]
-    assert r["p_value"] > 0.05 and r["verdict"] == survey.VERDICT_NO_CHANGE
+    assert r["p_value"] > 0.05 and r["verdict"] == survey_compare.VERDICT_NO_CHANGE
     assert not ans.significant
     assert "Svar: Nej" in ans.markdown and "rymmer noll" in ans.markdown
     assert "20 svarande som röker dagligen av 300" in ans.markdown
@@ -205,7 +205,9 @@ def test_kommun_comparison_against_county_sweden_and_colours(county):
     assert cmp["area_type"].iloc[0] == "region"
     by = cmp.set_index("area_code")
     # County: the same numbers as helpers.stats.survey.compare_with_parent.
-    parent = survey.compare_with_parent(data, "daily_smoking", "lan", direction="lower_is_better")
+    parent = survey_compare.compare_with_parent(
+        data, "daily_smoking", "lan", direction="lower_is_better"
+    )
     parent = parent.set_index(parent["kommun"].astype(str))
     for k in ("2080", "2081", "2062"):
         assert by.loc[k, "diff_lan_pp"] == pytest.approx(parent.loc[k, "diff_pp"])
@@ -225,15 +227,15 @@ def test_kommun_comparison_against_county_sweden_and_colours(county):
     assert by.loc["2081", "riket_basis"] == "referens"
     assert by.loc["2081", "riket_value"] == 10.0
     # Kolada-style colours among the shown kommuner: best green, worst red.
-    assert by.loc["2080", "colour"] == survey.COLOUR_GREEN
-    assert by.loc["2081", "colour"] == survey.COLOUR_RED
-    assert by.loc["2062", "colour"] == survey.COLOUR_YELLOW
+    assert by.loc["2080", "colour"] == survey_compare.COLOUR_GREEN
+    assert by.loc["2081", "colour"] == survey_compare.COLOUR_RED
+    assert by.loc["2062", "colour"] == survey_compare.COLOUR_YELLOW
     # The tiny kommun: hidden, no verdicts, no counts.
     tiny = by.loc["2021"]
     assert np.isnan(tiny["value"]) and np.isnan(tiny["n"]) and np.isnan(tiny["numerator"])
     assert tiny["verdict_lan"] == "" and tiny["verdict_riket"] == ""
     assert tiny["flag"] == indicators.FLAG_SUPPRESSED
-    assert tiny["colour"] == survey.COLOUR_MISSING
+    assert tiny["colour"] == survey_compare.COLOUR_MISSING
     sentences = survey_text.comparison_sentences(cmp, label="Röker dagligen")
     assert "3 av 4 kommuner" in sentences[0] and "2 av dem" in sentences[0]
     assert sentences[-1] == survey_text.RANK_VS_SIGNIFICANCE_NOTE
@@ -248,7 +250,9 @@ def test_kommun_comparison_with_national_microdata():
     cmp = survey_report.kommun_comparison(data, est, "daily_smoking", direction="lower_is_better")
     by = cmp.set_index("area_code")
     assert (by.loc[["2080", "2081", "0180"], "riket_basis"] == "mikrodata").all()
-    rk = survey.compare_with_parent(data, "daily_smoking", "riket", direction="lower_is_better")
+    rk = survey_compare.compare_with_parent(
+        data, "daily_smoking", "riket", direction="lower_is_better"
+    )
     rk = rk.set_index(rk["kommun"].astype(str))
     assert by.loc["2081", "diff_riket_pp"] == pytest.approx(rk.loc["2081", "diff_pp"])
     assert by.loc["2081", "riket_value"] == pytest.approx(100 * 160 / 1600)

@@ -63,7 +63,9 @@ def test_template_parameters_contract():
     assert lookup.lan_of(params["kommun"]) == "20"
     # The parameters cell comes right after the title, before anything uses them.
     assert "parameters" in nb.cells[1].metadata["tags"]
-    assert "lookup.lan_of(kommun)" in nb.cells[2].source
+    # Derived values come after it: the whole profile is built from the parameters.
+    assert "profile.build(kommun, data_source, year, min_n)" in nb.cells[2].source
+    assert "profile.check(profil)" in nb.cells[3].source
 
 
 def test_county_notebook_parameters():
@@ -134,7 +136,20 @@ def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
     )
     text, images, errors = _outputs_text(nb)
     assert errors == []
-    assert "Alla kontroller gick igenom." in text
+    # The facts of the report are handed to the runner in a mime type that HTML does not show,
+    # and every fact has one value (profile.check would have stopped the report otherwise).
+    from helpers.report import facts
+
+    payload = [
+        out.data[facts.MIMETYPE]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if facts.MIMETYPE in out.get("data", {})
+    ]
+    assert len(payload) == 1
+    shown = facts.from_records(payload[0])
+    assert facts.conflicts(shown).empty
+    assert {"e0", "daglig_rokning"} <= set(shown["indicator"])
     # 4 life-expectancy figures, 3 from the life-table section (ranking, range, map),
     # 3 education figures, 4 survey figures and the Strategi small multiples.
     assert images == EXPECTED_IMAGES

@@ -6,25 +6,25 @@ values – and the tests check the resulting table, figure texts and files.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.core import indicators, lookup
+from helpers.core import indicators, lookup, paths
 from helpers.core.cache import RawCache
 from helpers.core.errors import DataError
 from helpers.core.fmt import SYNTHETIC_LABEL
-from helpers.explorer import explore, loading, widgets
+from helpers.explorer import explore, indicator_tables, loading, specs
+from helpers.explorer import tables as explorer_tables
 from helpers.explorer.widgets import Explorer
 from helpers.sources import life_expectancy as data
 from helpers.sources.demo import survey as demo_survey
-from helpers.stats import lifetable, survey
+from helpers.stats import lifetable, lifetable_pooling, survey, survey_compare
 
-LE = explore.INDICATORS["medellivslangd"]
-SMOKING = explore.INDICATORS["daglig_rokning"]
+LE = specs.INDICATORS["medellivslangd"]
+SMOKING = specs.INDICATORS["daglig_rokning"]
 
 
 def texts(fig) -> list[str]:
@@ -58,22 +58,22 @@ def rows(spec, entries) -> pd.DataFrame:
 
 @pytest.fixture(autouse=True)
 def _fresh_explorer_cache():
-    widgets.clear_cache()
+    loading.clear_cache()
     yield
-    widgets.clear_cache()
+    loading.clear_cache()
 
 
 # -- explore: options -----------------------------------------------------------------------------
 def test_indicators_on_offer_depend_on_the_data_source():
-    demo_keys = {s.key for s in explore.available_indicators("demo")}
-    kolada_keys = {s.key for s in explore.available_indicators("kolada")}
-    with_extract = {s.key for s in explore.available_indicators("kolada", survey_extract=True)}
+    demo_keys = {s.key for s in specs.available_indicators("demo")}
+    kolada_keys = {s.key for s in specs.available_indicators("kolada")}
+    with_extract = {s.key for s in specs.available_indicators("kolada", survey_extract=True)}
     assert {"medellivslangd", "medellivslangd_ki", "daglig_rokning", "kolada_U01405"} <= demo_keys
     assert "medellivslangd" in kolada_keys
     assert "daglig_rokning" not in kolada_keys and "medellivslangd_ki" not in kolada_keys
     assert "daglig_rokning" in with_extract
     with pytest.raises(DataError, match="Okänd indikator"):
-        explore.indicator_spec("finns_inte")
+        specs.indicator_spec("finns_inte")
 
 
 def test_options_for_the_controls():
@@ -84,9 +84,7 @@ def test_options_for_the_controls():
     table = rows(LE, [("2080", 2023, 84.0, "ej bedömd"), ("2080", 2024, 84.5, "ej bedömd")])
     assert explore.sex_options(table) == [("Totalt", "totalt")]
     assert explore.period_options(table) == [("2023", 2023), ("2024", 2024)]
-    assert (
-        explore.lower_first("Riskabla alkoholvanor (AUDIT-C)") == "riskabla alkoholvanor (AUDIT-C)"
-    )
+    assert specs.lower_first("Riskabla alkoholvanor (AUDIT-C)") == "riskabla alkoholvanor (AUDIT-C)"
 
 
 def test_coverage_message_names_the_counties_with_data():
@@ -206,7 +204,7 @@ def test_significance_is_shown_only_for_visible_values():
     by_code = shown.set_index("area_code")["vs_county"]
     assert by_code["2080"] == "likartad (−0,5 procentenheter)"
     assert by_code["2081"] == ""  # the value is hidden, so is the comparison
-    formatted = explore.format_frame(shown, SMOKING)
+    formatted = explorer_tables.format_frame(shown, SMOKING)
     assert list(formatted.columns)[-3:] == ["Jämfört med länet", "Flagga", "Skäl"]
     assert formatted.loc[0, "Värde (%)"] == "6,0"
     assert formatted.loc[0, "Underlag"] == "400 svarande"
@@ -216,7 +214,7 @@ def test_table_html_shows_flag_and_reason_with_stable_markers():
     table = rows(LE, COUNTY)
     shown = explore.display_frame(table, LE, "2080", "totalt", 2024)
     shown.loc[0, "flag_reason"] = "Källan anger ingen osäkerhet"
-    out = explore.table_html(shown, LE, caption="Medellivslängd – Falun")
+    out = explorer_tables.table_html(shown, LE, caption="Medellivslängd – Falun")
     assert 'data-testid="explorer-table"' in out and 'data-kommun="2080"' in out
     assert 'data-column="flag"' in out and 'data-column="flag_reason"' in out
     assert "84,0" in out and "Källan anger ingen osäkerhet" in out
@@ -236,7 +234,7 @@ def test_export_frame_applies_disclosure_control_and_blanks_comparisons():
     )
     shown = explore.display_frame(table, SMOKING, "2080", "totalt", 2024, "lan")
     shown["vs_county"] = ["likartad", "", "högre"]
-    out = explore.export_frame(shown, {"disclosure": {"min_n": 50}})
+    out = explorer_tables.export_frame(shown, {"disclosure": {"min_n": 50}})
     assert out.columns[0] == "jamforelse" and out.columns[-1] == "jamfort_med_lanet"
     hidden = out.set_index("area_code").loc["2081"]
     assert np.isnan(hidden["value"]) and pd.isna(hidden["n"])
@@ -244,25 +242,19 @@ def test_export_frame_applies_disclosure_control_and_blanks_comparisons():
         hidden["flag"] == indicators.FLAG_SUPPRESSED and "röjandekontroll" in hidden["flag_reason"]
     )
     assert out.set_index("area_code").loc["2080", "n"] == 400
-    assert explore.export_frame(shown, None).set_index("area_code").loc["2081", "value"] == 9.0
-
-
-def test_excel_csv_is_swedish_excel_dialect():
-    df = pd.DataFrame({"område": ["Falun", "Säter"], "värde": [84.25, np.nan], "n": [12, 3]})
-    raw = explore.to_excel_csv(df)
-    assert raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig")
-    assert text.splitlines()[0] == "område;värde;n"
-    assert "Falun;84,2500;12\r\n" in text and "Säter;;3\r\n" in text
-    back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
-    assert back["värde"].iloc[0] == 84.25 and back["område"].tolist() == ["Falun", "Säter"]
+    assert (
+        explorer_tables.export_frame(shown, None).set_index("area_code").loc["2081", "value"] == 9.0
+    )
 
 
 def test_export_stem_and_title():
-    assert explore.export_stem(LE, "2023", "kvinnor", 2024) == (
+    assert explorer_tables.export_stem(LE, "2023", "kvinnor", 2024) == (
         "medellivslangd_2023_malung-salen_kvinnor_2024"
     )
-    assert explore.title_text(SMOKING, "2080", "män", "2024") == "Röker dagligen – Falun, män, 2024"
+    assert (
+        explorer_tables.title_text(SMOKING, "2080", "män", "2024")
+        == "Röker dagligen – Falun, män, 2024"
+    )
 
 
 # -- explore: building tables ---------------------------------------------------------------------------
@@ -298,7 +290,7 @@ def test_life_table_indicator_adds_county_and_riket_from_the_kommuner():
     )
     deaths = counts.drop(columns="population")[lambda d: d["year"] >= 2010]
     population = counts.drop(columns="deaths")
-    table = explore.life_table_indicator(deaths, population, "test")
+    table = indicator_tables.life_table_indicator(deaths, population, "test")
     assert set(table["area_code"]) == {"2080", "2081", "0020", "0000"}
     assert set(table["period_label"]) == {"2010–2014"}
     e0 = table.set_index(["area_code", "sex"])
@@ -309,7 +301,7 @@ def test_life_table_indicator_adds_county_and_riket_from_the_kommuner():
     assert width[("0020", "kvinnor")] < width[("2080", "kvinnor")]
     assert e0.loc[("0020", "kvinnor"), "area_name"] == "Region Dalarna"
     # Same as running the life table on the summed counts directly.
-    pooled = lifetable.pool_periods(
+    pooled = lifetable_pooling.pool_periods(
         deaths.assign(kommunkod="0020")
         .groupby(["kommunkod", "year", "sex", "age"], as_index=False)
         .sum(),
@@ -317,11 +309,11 @@ def test_life_table_indicator_adds_county_and_riket_from_the_kommuner():
         .groupby(["kommunkod", "year", "sex", "age"], as_index=False)
         .sum(),
     )
-    direct = lifetable.life_expectancy(lifetable.to_abridged(pooled))
+    direct = lifetable.life_expectancy(lifetable_pooling.to_abridged(pooled))
     assert direct.set_index("sex").loc["kvinnor", "value"] == pytest.approx(
         e0.loc[("0020", "kvinnor"), "value"]
     )
-    only = explore.life_table_indicator(deaths, population, "test", lan_codes=["01"])
+    only = indicator_tables.life_table_indicator(deaths, population, "test", lan_codes=["01"])
     assert set(only["area_code"]) == {"0000"}
 
 
@@ -331,7 +323,7 @@ def microdata() -> pd.DataFrame:
 
 
 def test_survey_indicator_is_the_design_based_estimate_with_flags(microdata):
-    table = explore.survey_indicator(microdata, SMOKING, SYNTHETIC_LABEL)
+    table = indicator_tables.survey_indicator(microdata, SMOKING, SYNTHETIC_LABEL)
     ref = survey.estimate_indicator(
         microdata,
         "daily_smoking",
@@ -344,16 +336,20 @@ def test_survey_indicator_is_the_design_based_estimate_with_flags(microdata):
     assert "0000" not in set(table["area_code"])  # a county extract says nothing about Sweden
     assert set(table["sex"]) == {"totalt", "kvinnor", "män"}
     assert indicators.FLAG_SUPPRESSED in set(table["flag"])
-    strict = explore.survey_indicator(microdata, SMOKING, "t", {"disclosure": {"min_n": 200}})
+    strict = indicator_tables.survey_indicator(
+        microdata, SMOKING, "t", {"disclosure": {"min_n": 200}}
+    )
     small = strict[(strict["n"].isna()) & strict["flag_reason"].str.contains("röjandekontroll")]
     assert len(small) > 0
     with pytest.raises(DataError, match="ingen enkätindikator"):
-        explore.survey_indicator(microdata, LE, "t")
+        indicator_tables.survey_indicator(microdata, LE, "t")
 
 
 def test_survey_significance_agrees_with_compare_with_parent(microdata):
-    sig = explore.survey_significance(microdata, SMOKING)
-    ref = survey.compare_with_parent(microdata, "daily_smoking", "lan", direction="lower_is_better")
+    sig = indicator_tables.survey_significance(microdata, SMOKING)
+    ref = survey_compare.compare_with_parent(
+        microdata, "daily_smoking", "lan", direction="lower_is_better"
+    )
     got = sig[(sig["sex"] == "totalt")].set_index(["area_code", "period"])
     want = ref.assign(area_code=ref["kommun"].astype(str)).set_index(["area_code", "period"])
     assert got.loc[("2080", 2024), "verdict"] == want.loc[("2080", 2024), "verdict"]
@@ -524,7 +520,7 @@ def test_export_writes_swedish_csv_and_png(tmp_path: Path, monkeypatch: pytest.M
     for key in ("diagram", "karta"):
         assert files[key].read_bytes().startswith(b"\x89PNG")
     assert "Sparat" in ex.export_status.value and "data:text/csv;base64," in ex.export_status.value
-    monkeypatch.setattr(widgets.paths, "reports_dir", lambda: tmp_path / "reports")
+    monkeypatch.setattr(paths, "reports_dir", lambda: tmp_path / "reports")
     ex.export_button.click()  # the button does the same into reports/export
     assert ex.exported["csv"].parent == tmp_path / "reports" / "export"
     assert ex.exported["csv"].read_bytes() == raw
@@ -579,7 +575,7 @@ def test_kolada_indicator_with_uncertainty_interval():
 def test_own_survey_extract_with_real_data_source():
     cache = RawCache("demo", SYNTHETIC_LABEL)
     extract, _population = demo_survey.write_survey_demo(cache)
-    vmap = widgets.paths.params_dir() / demo_survey.VARIABLE_MAP_NAME
+    vmap = paths.params_dir() / demo_survey.VARIABLE_MAP_NAME
     ex = Explorer(
         data_source="kolada",
         lan_code="20",
@@ -594,13 +590,13 @@ def test_own_survey_extract_with_real_data_source():
     assert set(ex.table["indicator"]) == {"bra_halsa"}
     assert ex.table.iloc[0]["area_name"] == "Ludvika"
     with pytest.raises(DataError, match="variabelkarta"):
-        widgets.load_microdata(cache.path(extract), None)
+        loading.load_microdata(cache.path(extract), None)
 
 
 def test_explorer_notebook_only_wires_the_explorer():
     import nbformat
 
-    nb = nbformat.read(widgets.paths.notebooks_dir() / "utforska.ipynb", as_version=4)
+    nb = nbformat.read(paths.notebooks_dir() / "utforska.ipynb", as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert any("Explorer(" in c for c in code)
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)

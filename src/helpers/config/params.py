@@ -59,14 +59,12 @@ import yaml
 from helpers.config.notebook_params import (
     ALL_LAN,
     KOMMUN_PARAMETER,
-    ParamsWarning,
     TemplateParameter,
     _parameter_problems,
     kommun_problem,
     normalize_code,
     resolve_template,
     template_parameters,
-    validate_parameters,
 )
 from helpers.config.yamlfile import StrictLoader, display_path, read_yaml
 from helpers.core import lookup, paths
@@ -408,21 +406,11 @@ def load_all(directory: str | Path | None = None) -> list[RunSpec]:
 
 
 __all__ = [
-    "ALL_LAN",
     "DEFAULT_TEMPLATE",
-    "KOMMUN_PARAMETER",
     "Job",
-    "ParamsWarning",
     "RunSpec",
-    "TemplateParameter",
-    "display_path",
     "is_run_file",
     "load_all",
     "load_run",
-    "normalize_code",
-    "read_yaml",
-    "resolve_template",
     "run_files",
-    "template_parameters",
-    "validate_parameters",
 ]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ import pandas as pd
 from helpers.core import lookup
 from helpers.core.errors import DataError, Problem
 from helpers.core.fmt import num
+from helpers.core.memo import Memo
 
 #: Canonical columns of a microdata frame (answer columns follow these).
 CANONICAL_COLUMNS: tuple[str, ...] = (
@@ -89,6 +89,7 @@ EDUCATION_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(["okänd", "okänt", "uppgift saknas", "saknas", "vet ej"], "okänd"),
 }
 
+_MEMO = Memo("enkat_koder")
 _INT_LIKE = re.compile(r"[+-]?\d+(?:[.,]0+)?")
 
 
@@ -232,13 +233,12 @@ def shown(value: object, label: str | None = None) -> str:
     return f"'{text}' ({label})" if label else f"'{text}'"
 
 
-@cache
 def kommun_codes() -> frozenset[str]:
     """Return the 4-digit codes of all kommuner."""
-    return frozenset(lookup.kommuner()["kommun_code"])
+    return _MEMO.get("kommun_codes", lambda: frozenset(lookup.kommuner()["kommun_code"]))
 
 
 def kommun_text(value: object) -> str:
     """Kommun code as 4-digit text; restores a leading zero Excel dropped (``180`` -> ``0180``)."""
     text = text_key(value) or ""
-    return text.zfill(4) if text.isdigit() and len(text) == 3 else text
+    return lookup.pad_kommun(text) if text.isdigit() and len(text) == 3 else text

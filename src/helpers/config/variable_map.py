@@ -452,6 +452,7 @@ def load_variable_map(path: str | Path) -> VariableMap:
     Returns
     -------
     VariableMap
+        The map of :func:`parse_variable_map`, named after the file.
 
     Raises
     ------

@@ -1,14 +1,19 @@
 """Swedish number formatting and labels (decimal comma, non-breaking thousands).
 
 Everything a user reads goes through these functions so that numbers are
-written the Swedish way: ``81,3 år``, ``12,5 %``, ``1 234``.
+written the Swedish way: ``81,3 år``, ``12,5 %``, ``1 234``; tables handed to
+users are written by :func:`excel_csv` in the dialect of Swedish Excel.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import matplotlib.ticker as mticker
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NBSP = "\u00a0"
 SEX_LABELS: dict[str, str] = {"totalt": "Totalt", "kvinnor": "Kvinnor", "män": "Män"}
@@ -58,6 +63,31 @@ def ci(lower: float | None, upper: float | None, decimals: int = 1) -> str:
 def decimal_comma_formatter(decimals: int = 1) -> mticker.FuncFormatter:
     """Return a matplotlib tick formatter that writes decimal commas."""
     return mticker.FuncFormatter(lambda x, _pos: num(x, decimals))
+
+
+def excel_csv(df: pd.DataFrame, decimals: int = 4) -> bytes:
+    """Write a table as CSV for Swedish Excel: ``;``, decimal comma, CRLF, UTF-8 with BOM.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table.
+    decimals : int
+        Decimals of float columns.
+
+    Returns
+    -------
+    bytes
+        The file's content.
+    """
+    text = df.to_csv(
+        sep=";",
+        decimal=",",
+        index=False,
+        lineterminator="\r\n",
+        float_format=f"%.{decimals}f",
+    )
+    return text.encode("utf-8-sig")
 
 
 def join_names(names: list[str]) -> str:

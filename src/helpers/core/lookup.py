@@ -118,7 +118,8 @@ def pad_kommun(value: object) -> Any:
     Parameters
     ----------
     value : int, str or pandas.Series
-        One code, or a column of codes (missing values stay missing).
+        One code, or a column of codes (missing values stay missing; a text
+        column keeps its dtype, a numeric one becomes ``string``).
 
     Returns
     -------
@@ -126,7 +127,7 @@ def pad_kommun(value: object) -> Any:
         The padded code(s), as text.
     """
     if isinstance(value, pd.Series):
-        return value.astype("string").str.strip().str.zfill(4)
+        return _as_text(value).str.strip().str.zfill(4)
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:04d}"
     return str(value).strip().zfill(4)
@@ -139,20 +140,29 @@ def pad_lan(value: object) -> str:
     return str(value).strip().zfill(2)
 
 
+def _as_text(codes: pd.Series) -> pd.Series:
+    """Return a column of codes as text, keeping an ``object`` or ``string`` dtype as it is."""
+    if codes.dtype == object or isinstance(codes.dtype, pd.StringDtype):
+        return codes
+    return codes.astype("string")
+
+
 def lan_code_of(kommun: Any) -> Any:
     """Return the län code of kommun code(s): the first two digits (``"2080"`` -> ``"20"``).
 
-    Not validated (see :func:`lan_of`); works on one code or a pandas Series.
+    Not validated (see :func:`lan_of`); works on one code or a pandas Series (a
+    text column keeps its dtype, a numeric one becomes ``string``).
     """
     if isinstance(kommun, pd.Series):
-        return kommun.astype("string").str[:2]
+        return _as_text(kommun).str[:2]
     return str(kommun)[:2]
 
 
 def region_code_of(kommun: Any) -> Any:
     """Return the Kolada region id of kommun code(s): ``"00"`` + län (``"2080"`` -> ``"0020"``).
 
-    Not validated (see :func:`region_code`); works on one code or a pandas Series.
+    A län code gives its own region id (``"20"`` -> ``"0020"``). Not validated
+    (see :func:`region_code`); works on one code or a pandas Series.
     """
     return "00" + lan_code_of(kommun)
 

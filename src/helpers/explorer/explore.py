@@ -23,14 +23,13 @@ without a browser and reused in notebooks:
   :func:`helpers.plots.common.timeseries` draws), :func:`map_frame` (the county's
   kommuner in one period – the map) and :func:`display_frame` (the table);
 * output: :func:`table_html` (the HTML table with the flag and its reason),
-  :func:`export_frame` (the table after disclosure control) and
-  :func:`to_excel_csv` (Swedish Excel CSV: ``;``, decimal comma, UTF-8 with BOM),
-  in :mod:`helpers.explorer.tables`;
+  :func:`export_frame` (the table after disclosure control, written by
+  :func:`helpers.core.fmt.excel_csv`), in :mod:`helpers.explorer.tables`;
 * :func:`respondents_vs_population` – who answers a survey compared with who
   lives there (used in the workshop).
 
-This module holds the options and the views and re-exports the rest, so
-``explore.<name>`` reaches every piece. All user-facing text is Swedish with decimal comma (:mod:`helpers.core.fmt`).
+This module holds the options and the views; import the other pieces from the
+modules named above. All user-facing text is Swedish with decimal comma (:mod:`helpers.core.fmt`).
 """
 
 from __future__ import annotations
@@ -43,36 +42,9 @@ import pandas as pd
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import SEX_LABELS, join_names, num
-from helpers.explorer.indicator_tables import (
-    life_table_indicator,
-    survey_indicator,
-    survey_significance,
-)
 from helpers.explorer.specs import (
-    FAMILY_KOLADA,
-    FAMILY_LIFE_EXPECTANCY,
-    FAMILY_LIFE_TABLE,
-    FAMILY_SURVEY,
-    INDICATORS,
-    KIND_KOLADA_SURVEY,
-    KIND_REGISTER,
-    KIND_SURVEY,
     IndicatorSpec,
-    available_indicators,
-    indicator_spec,
     lower_first,
-)
-from helpers.explorer.tables import (
-    EXPORT_COLUMNS,
-    FLAG_EXPLANATIONS,
-    basis_text,
-    export_frame,
-    export_stem,
-    format_frame,
-    is_synthetic,
-    table_html,
-    title_text,
-    to_excel_csv,
 )
 
 #: Comparison choices: key -> Swedish label.
@@ -486,44 +458,19 @@ def respondents_vs_population(
 
 __all__ = [
     "COMPARISONS",
-    "EXPORT_COLUMNS",
-    "FAMILY_KOLADA",
-    "FAMILY_LIFE_EXPECTANCY",
-    "FAMILY_LIFE_TABLE",
-    "FAMILY_SURVEY",
-    "FLAG_EXPLANATIONS",
-    "INDICATORS",
-    "KIND_KOLADA_SURVEY",
-    "KIND_REGISTER",
-    "KIND_SURVEY",
     "RESPONDENT_COLUMNS_SV",
     "ROLES",
-    "IndicatorSpec",
-    "available_indicators",
-    "basis_text",
     "chart_frame",
     "comparison_frame",
     "county_options",
     "coverage",
     "coverage_message",
     "display_frame",
-    "export_frame",
-    "export_stem",
-    "format_frame",
-    "indicator_spec",
-    "is_synthetic",
     "kommun_options",
-    "life_table_indicator",
-    "lower_first",
     "map_frame",
     "missing_comparisons",
     "peer_mean",
     "period_options",
     "respondents_vs_population",
     "sex_options",
-    "survey_indicator",
-    "survey_significance",
-    "table_html",
-    "title_text",
-    "to_excel_csv",
 ]

@@ -18,6 +18,7 @@ from helpers.core.fmt import SEX_LABELS
 from helpers.explorer import explore
 from helpers.explorer.specs import IndicatorSpec
 from helpers.plots import common as plots
+from helpers.plots import maps, scaffold
 
 #: Resolution of the PNG images shown in the explorer (exports use :data:`EXPORT_DPI`).
 SCREEN_DPI = 96
@@ -26,6 +27,11 @@ EXPORT_DPI = 150
 
 def _short(spec: IndicatorSpec) -> str:
     return spec.label.split(" (")[0]
+
+
+def _axes(ax: Any, figsize: tuple[float, float]) -> Any:
+    """Return ``ax``, or the axes of a new figure not registered with pyplot."""
+    return Figure(figsize=figsize, layout="constrained").subplots() if ax is None else ax
 
 
 def chart_figure(
@@ -57,9 +63,7 @@ def chart_figure(
     -------
     matplotlib.figure.Figure
     """
-    if ax is None:
-        fig = Figure(figsize=(8.0, 4.8), layout="constrained")
-        ax = fig.subplots()
+    ax = _axes(ax, (8.0, 4.8))
     title = f"{_short(spec)} – {lookup.area_name(kommun)}"
     fig = plots.timeseries(
         explore.chart_frame(comparison_data), kommun, ax=ax, sexes=(sex,), title=title
@@ -67,7 +71,7 @@ def chart_figure(
     ax.set_ylabel(spec.axis_label)
     peers = comparison_data[comparison_data["role"] == "liknande"]
     if len(peers):
-        plots.add_footer(
+        scaffold.add_footer(
             fig,
             [],
             [
@@ -111,15 +115,13 @@ def map_figure(
     -------
     matplotlib.figure.Figure
     """
-    if ax is None:
-        fig = Figure(figsize=(6.6, 5.8), layout="constrained")
-        ax = fig.subplots()
+    ax = _axes(ax, (6.6, 5.8))
     shapes = geo.join_kommuner(map_data, lan_code)
     title = _short(spec)
     if len(map_data):
         sex = str(map_data["sex"].iloc[0])
         title += f", {SEX_LABELS.get(sex, sex).lower()} {map_data['period_label'].iloc[0]}"
-    return plots.choropleth(shapes, highlight=kommun, ax=ax, title=title, unit=spec.unit)
+    return maps.choropleth(shapes, highlight=kommun, ax=ax, title=title, unit=spec.unit)
 
 
 def figure_png(fig: Figure, dpi: int = SCREEN_DPI) -> bytes:

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from helpers.config import catalogue
 from helpers.core import lookup
 from helpers.core.errors import DataError
 from helpers.explorer.specs import FAMILY_SURVEY, IndicatorSpec
-from helpers.stats import lifetable, survey
+from helpers.stats import lifetable, lifetable_pooling, survey, survey_compare
 
 
 def _with_aggregates(counts: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -77,10 +78,10 @@ def life_table_indicator(
             frame["_keep"] = (is_kommun & lookup.lan_code_of(code).isin(keep)) | code.isin(wanted)
         d = d[d.pop("_keep")]
         p = p[p.pop("_keep")]
-    pooled = lifetable.pool_periods(d, p)
+    pooled = lifetable_pooling.pool_periods(d, p)
     names = lookup.areas().set_index("area_code")["area_name"]
     pooled["area_name"] = pooled["area_code"].map(names).fillna(pooled["area_code"])
-    abridged = lifetable.to_abridged(pooled)
+    abridged = lifetable_pooling.to_abridged(pooled)
     return lifetable.life_expectancy(abridged, at_ages=tuple(at_ages), source=source)
 
 
@@ -128,6 +129,7 @@ def survey_indicator(
         levels=levels,
         group=None,
         params=params,
+        catalogue=catalogue.load(),
     )
     return est.table
 
@@ -146,7 +148,7 @@ def survey_significance(microdata: pd.DataFrame, spec: IndicatorSpec) -> pd.Data
     """
     frames = []
     for by in ((), ("sex",)):
-        c = survey.compare_with_parent(
+        c = survey_compare.compare_with_parent(
             microdata, spec.variable, "lan", by=by, direction=spec.direction
         )
         c["sex"] = c["sex"].astype(str) if by else "totalt"

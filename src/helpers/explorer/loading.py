@@ -12,7 +12,7 @@ and the data source):
 * survey indicators: the demo extract (:func:`helpers.sources.demo.survey.load_survey_demo`)
   or the user's own extract and variable map (:mod:`helpers.sources.survey_files`);
 * further Kolada indicators and the similar-kommuner groups:
-  :func:`helpers.sources.demo.strategi.load` (demo or Kolada).
+  :func:`helpers.sources.strategi.load` (demo or Kolada).
 
 The data source is checked against the registry (:mod:`helpers.config.sources`);
 an indicator that the source cannot serve is refused in Swedish.
@@ -78,10 +78,11 @@ def load_microdata(
         return _memo(("enkat", "demo"), lambda: demo_survey.load_survey_demo()[0])
     if variable_map is None:
         raise DataError("Ange en variabelkarta (variable_map) för enkätextraktet")
+    from helpers.config import variable_map as config_variable_map
     from helpers.sources import survey_files as survey_io
 
     def read() -> pd.DataFrame:
-        vmap = survey_io.load_variable_map(variable_map)
+        vmap = config_variable_map.load_variable_map(variable_map)
         return survey_io.read_microdata(survey_extract, vmap)
 
     return _memo(("enkat", str(survey_extract), str(variable_map)), read)
@@ -187,8 +188,10 @@ def _strategi_table(data_source: str) -> pd.DataFrame:
     return table
 
 
-def load_peer_groups(data_source: str = "demo") -> list | pd.DataFrame:
+def load_peer_groups(data_source: str = "demo") -> list[dict]:
     """Return Kolada's municipality groups (demo: the synthetic ones).
+
+    Read through :func:`helpers.sources.strategi.load_groups`, kept for the kernel.
 
     Raises
     ------
@@ -196,14 +199,10 @@ def load_peer_groups(data_source: str = "demo") -> list | pd.DataFrame:
         Kolada could not be reached and nothing is cached.
     """
 
-    def make() -> list | pd.DataFrame:
-        if data_source == "demo":
-            from helpers.sources.demo import strategi as demo_strategi
+    def make() -> list[dict]:
+        from helpers.sources import strategi as data_strategi
 
-            return demo_strategi.load_groups()
-        from helpers.sources import kolada
-
-        return kolada.KoladaClient().municipality_groups(title="socioekonomi")
+        return data_strategi.load_groups(data_source)
 
     return _memo(("grupper", data_source), make)
 
@@ -216,10 +215,10 @@ def similar_kommuner(kommun: str, data_source: str = "demo") -> tuple[tuple[str,
     (tuple of str, str)
         Member kommun codes and ``""``, or ``()`` and a Swedish message.
     """
-    from helpers.sources import kolada
+    from helpers.sources import kolada_tables
 
     try:
-        group = kolada.find_similar_group(kommun, load_peer_groups(data_source))
+        group = kolada_tables.find_similar_group(kommun, load_peer_groups(data_source))
     except (DataError, SourceError, OSError) as exc:
         return (), f"Liknande kommuner kunde inte hämtas: {exc}"
     members = tuple(m for m in group.members if m != kommun)

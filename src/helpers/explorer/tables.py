@@ -2,8 +2,8 @@
 
 * :func:`format_frame` and :func:`table_html` – Swedish headers, decimal comma,
   the reliability flag and its reason in their own columns;
-* :func:`export_frame` – the table after disclosure control, and
-  :func:`to_excel_csv` – Swedish Excel CSV (``;``, decimal comma, UTF-8 with BOM);
+* :func:`export_frame` – the table after disclosure control (written as
+  Swedish Excel CSV by :func:`helpers.core.fmt.excel_csv`);
 * :func:`export_stem`, :func:`title_text` and :func:`is_synthetic`.
 """
 
@@ -220,31 +220,6 @@ def export_frame(frame: pd.DataFrame, params: Mapping[str, object] | None = None
     for col in ("numerator", "denominator", "n"):
         out[col] = out[col].round().astype("Int64")
     return out.rename(columns={"role_label": "jamforelse", "vs_county": "jamfort_med_lanet"})
-
-
-def to_excel_csv(df: pd.DataFrame, decimals: int = 4) -> bytes:
-    """Write a table as CSV for Swedish Excel: ``;``, decimal comma, CRLF, UTF-8 with BOM.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        The table.
-    decimals : int
-        Decimals of float columns.
-
-    Returns
-    -------
-    bytes
-        The file's content.
-    """
-    text = df.to_csv(
-        sep=";",
-        decimal=",",
-        index=False,
-        lineterminator="\r\n",
-        float_format=f"%.{decimals}f",
-    )
-    return text.encode("utf-8-sig")
 
 
 def export_stem(spec: IndicatorSpec, kommun: str, sex: str, period: int) -> str:

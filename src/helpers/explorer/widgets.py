@@ -33,7 +33,7 @@ and ``data-kommun``), ``explorer-export``; the controls ``explorer-lan``,
 
 Data are loaded by :mod:`helpers.explorer.loading` (kept in memory for the
 kernel's lifetime) and drawn by :mod:`helpers.explorer.figures`; this module
-holds the controls (:class:`Explorer`) and re-exports the loaders and figures.
+holds the controls (:class:`Explorer`).
 """
 
 from __future__ import annotations
@@ -51,25 +51,22 @@ from matplotlib.figure import Figure
 
 from helpers.core import lookup, paths
 from helpers.core.errors import DataError, SourceError
-from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.core.fmt import SYNTHETIC_LABEL, excel_csv
 from helpers.explorer import explore
-from helpers.explorer.explore import IndicatorSpec
+from helpers.explorer import specs as explorer_specs
+from helpers.explorer import tables as explorer_tables
 from helpers.explorer.figures import (
     EXPORT_DPI,
-    SCREEN_DPI,
     chart_figure,
     figure_png,
     map_figure,
 )
 from helpers.explorer.loading import (
-    clear_cache,
-    load_microdata,
-    load_peer_groups,
     load_significance,
     load_table,
     similar_kommuner,
 )
-from helpers.explorer.specs import check_explorer_source
+from helpers.explorer.specs import IndicatorSpec, check_explorer_source
 
 #: Default export folder below the project root.
 EXPORT_SUBDIR = "export"
@@ -152,7 +149,7 @@ class Explorer:
         self.variable_map = variable_map
         self.survey_source = survey_source
         self.export_dir = Path(export_dir) if export_dir else None
-        specs = explore.available_indicators(data_source, survey_extract is not None)
+        specs = explorer_specs.available_indicators(data_source, survey_extract is not None)
         if indicator not in {s.key for s in specs}:
             raise DataError(
                 f"Indikatorn '{indicator}' finns inte för datakällan '{data_source}' – välj en "
@@ -167,7 +164,7 @@ class Explorer:
         if kommun is not None and kommun not in kommuner:
             raise DataError(f"Kommunen '{kommun}' ligger inte i län {lan_code}")
 
-        self.spec: IndicatorSpec = explore.indicator_spec(indicator)
+        self.spec: IndicatorSpec = explorer_specs.indicator_spec(indicator)
         self.data = pd.DataFrame()
         self.comparison_data = pd.DataFrame()
         self.table = pd.DataFrame()
@@ -357,7 +354,7 @@ class Explorer:
 
     def _load_indicator(self, sex: str | None = None, period: int | None = None) -> None:
         """Load the chosen indicator's table and refresh the sex and period choices."""
-        self.spec = explore.indicator_spec(self.indicator.value)
+        self.spec = explorer_specs.indicator_spec(self.indicator.value)
         try:
             self.data = load_table(
                 self.spec,
@@ -369,7 +366,9 @@ class Explorer:
             )
         except (DataError, SourceError, OSError) as exc:
             self.data = pd.DataFrame()
-            self.error = f"Data för {explore.lower_first(self.spec.label)} kunde inte läsas: {exc}"
+            self.error = (
+                f"Data för {explorer_specs.lower_first(self.spec.label)} kunde inte läsas: {exc}"
+            )
             with self._hold():
                 self.sex.options, self.period.options = [], []
             return
@@ -389,10 +388,12 @@ class Explorer:
             else:
                 self.period.value = years[-1] if years else None
         if sex is not None and sex not in codes:
-            raise DataError(f"Könet '{sex}' finns inte för {explore.lower_first(self.spec.label)}")
+            raise DataError(
+                f"Könet '{sex}' finns inte för {explorer_specs.lower_first(self.spec.label)}"
+            )
         if period is not None and int(period) not in years:
             raise DataError(
-                f"Perioden {period} finns inte för {explore.lower_first(self.spec.label)}"
+                f"Perioden {period} finns inte för {explorer_specs.lower_first(self.spec.label)}"
             )
 
     # -- updating --------------------------------------------------------------------------
@@ -408,7 +409,7 @@ class Explorer:
         self.comparison_data = self.table = self.map_data = pd.DataFrame()
         self._show_header(spec, kommun, sex, period)
         if self.data.empty:
-            self._fail(load_error or f"Inga data för {explore.lower_first(spec.label)}")
+            self._fail(load_error or f"Inga data för {explorer_specs.lower_first(spec.label)}")
             return
         gap = explore.coverage_message(self.data, spec, lan_code)
         if gap:
@@ -427,7 +428,7 @@ class Explorer:
             missing = explore.missing_comparisons(self.comparison_data, comparison)
             if missing:
                 self.messages.append(
-                    f"{' och '.join(missing)} saknas i data för {explore.lower_first(spec.label)} – "
+                    f"{' och '.join(missing)} saknas i data för {explorer_specs.lower_first(spec.label)} – "
                     "diagrammet visar det som finns."
                 )
             self.table = explore.display_frame(
@@ -439,8 +440,8 @@ class Explorer:
         except (DataError, SourceError) as exc:
             self._fail(str(exc))
             return
-        caption = explore.title_text(spec, kommun, sex, self._period_label())
-        self.table_view.value = explore.table_html(self.table, spec, caption)
+        caption = explorer_tables.title_text(spec, kommun, sex, self._period_label())
+        self.table_view.value = explorer_tables.table_html(self.table, spec, caption)
         self.chart.value = figure_png(self.figure)
         self.map.value = figure_png(self.map_figure)
         self._show_messages()
@@ -452,13 +453,14 @@ class Explorer:
 
     def _show_header(self, spec: IndicatorSpec, kommun: str, sex: str | None, period: Any) -> None:
         title = (
-            explore.title_text(spec, kommun, sex, self._period_label())
+            explorer_tables.title_text(spec, kommun, sex, self._period_label())
             if sex and period is not None
             else spec.label
         )
         synthetic = (
             f'<p style="margin:2px 0"><b>{html.escape(SYNTHETIC_LABEL)}</b></p>'
-            if self.data_source == "demo" or (len(self.data) and explore.is_synthetic(self.data))
+            if self.data_source == "demo"
+            or (len(self.data) and explorer_tables.is_synthetic(self.data))
             else ""
         )
         self.header.value = (
@@ -509,8 +511,10 @@ class Explorer:
             raise DataError("Det finns ingen tabell att exportera – välj en kommun med värden")
         out = Path(directory or self.export_dir or paths.reports_dir() / EXPORT_SUBDIR)
         out.mkdir(parents=True, exist_ok=True)
-        stem = explore.export_stem(self.spec, self.kommun.value, self.sex.value, self.period.value)
-        csv_bytes = explore.to_excel_csv(explore.export_frame(self.table, self.params))
+        stem = explorer_tables.export_stem(
+            self.spec, self.kommun.value, self.sex.value, self.period.value
+        )
+        csv_bytes = excel_csv(explorer_tables.export_frame(self.table, self.params))
         files = {
             "csv": out / f"{stem}.csv",
             "diagram": out / f"{stem}_diagram.png",
@@ -547,17 +551,6 @@ def _shown_path(path: Path) -> str:
 
 
 __all__ = [
-    "EXPORT_DPI",
     "EXPORT_SUBDIR",
-    "SCREEN_DPI",
     "Explorer",
-    "chart_figure",
-    "clear_cache",
-    "figure_png",
-    "load_microdata",
-    "load_peer_groups",
-    "load_significance",
-    "load_table",
-    "map_figure",
-    "similar_kommuner",
 ]

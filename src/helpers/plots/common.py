@@ -20,9 +20,8 @@ Conventions shared by all charts
   with a footnote; ``"ej bedömd"`` as the footnote :data:`NOTE_NOT_ASSESSED`.
 
 Scaffolding shared by all charts (colours, axes style, titles, legends, the
-footer) is in :mod:`helpers.plots.scaffold` and maps in :mod:`helpers.plots.maps`;
-both are re-exported here so ``plots.choropleth`` and ``plots.add_footer`` keep
-working.
+footer, the flag legend) is in :mod:`helpers.plots.scaffold` and maps in
+:mod:`helpers.plots.maps`; import those names from there.
 
 Figures made without ``ax`` are created through :mod:`matplotlib.pyplot`
 (so notebooks display them); close them with ``plt.close(fig)`` in loops.
@@ -40,44 +39,33 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from helpers.core import indicators
+from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import decimal_comma_formatter, num
-from helpers.plots.maps import choropleth
 from helpers.plots.scaffold import (
     AREA_COLORS,
-    LABEL_MISSING,
-    LABEL_UNCERTAIN,
-    LE_INDICATORS,
-    MAP_CMAP,
-    MISSING_FACE,
     MUTED,
     NOTE_NOT_ASSESSED,
     NOTE_UNCERTAIN_CHART,
-    NOTE_UNCERTAIN_MAP,
-    OKABE_ITO,
     SEX_COLORS,
     TEXT_COLOR,
-    UNCERTAIN_FACE,
-    UNCERTAIN_HATCH,
-    UNCERTAIN_HATCH_COLOR,
-    add_footer,
     ci_label,
     dodge,
     finish,
+    flagged_dots,
     has_ci,
+    hollow_handle,
+    hollow_line_points,
     indicator_name,
-    legend,
     new_axes,
     not_assessed,
-    panels,
     period_axis_label,
-    quiet_axes,
+    row_labels,
     sex_label,
     sources,
     style_axes,
-    title,
     uncertain,
+    value_column,
     year_axis,
     years_text,
 )
@@ -114,7 +102,7 @@ def timeseries(
     matplotlib.figure.Figure
         The figure drawn on.
     """
-    codes = {"kommun": highlight, "region": "00" + highlight[:2], "riket": "0000"}
+    codes = {"kommun": highlight, "region": lookup.region_code_of(highlight), "riket": "0000"}
     rows = table[table["area_code"].isin(codes.values()) & table["sex"].isin(sexes)]
     if rows.loc[rows["area_code"] == highlight].empty:
         raise DataError(f"Kommunen '{highlight}' finns inte i data för diagrammet")
@@ -165,17 +153,13 @@ def timeseries(
             ax.plot(x, y.to_numpy(dtype=float), color=color, gid=f"line-{area_type}-{sex}", **style)
             unc = valid & (s["flag"] == indicators.FLAG_UNCERTAIN).fillna(False)
             if unc.any():
-                ax.plot(
+                hollow_line_points(
+                    ax,
                     x[unc.to_numpy()],
                     y[unc].to_numpy(dtype=float),
-                    ls="none",
-                    marker="o",
+                    color,
                     ms=5.5,
-                    mfc="white",
-                    mec=color,
-                    mew=1.4,
                     zorder=style["zorder"] + 1,
-                    gid="osaker",
                 )
                 uncertain_drawn = True
             last = y.dropna()
@@ -185,11 +169,7 @@ def timeseries(
     if ci_drawn:
         handles.append(Patch(facecolor="#8C8C8C", alpha=0.3, label=ci_label(rows)))
     if uncertain_drawn:
-        handles.append(
-            Line2D(
-                [], [], ls="none", marker="o", mfc="white", mec=TEXT_COLOR, label=LABEL_UNCERTAIN
-            )
-        )
+        handles.append(hollow_handle())
         notes.append(NOTE_UNCERTAIN_CHART)
     if gaps:
         notes.append(
@@ -273,18 +253,7 @@ def range_over_time(
         ax.plot(x, y, color=color, lw=2.2, marker="o", ms=3.2, gid=f"range-{sex}")
         unc = (rows["n_uncertain"] > 0).to_numpy() & ~np.isnan(y)
         if unc.any():
-            ax.plot(
-                x[unc],
-                y[unc],
-                ls="none",
-                marker="o",
-                ms=6,
-                mfc="white",
-                mec=color,
-                mew=1.4,
-                zorder=5,
-                gid="osaker",
-            )
+            hollow_line_points(ax, x[unc], y[unc], color, ms=6, zorder=5)
         handles.append(Line2D([], [], color=color, lw=2.2, label=sex_label(str(sex))))
         last = rows.dropna(subset=["range"])
         if not last.empty:
@@ -331,17 +300,7 @@ def range_over_time(
             linespacing=1.25,
         )
     if (range_df["n_uncertain"] > 0).any():
-        handles.append(
-            Line2D(
-                [],
-                [],
-                ls="none",
-                marker="o",
-                mfc="white",
-                mec=TEXT_COLOR,
-                label="Bygger på osäkra skattningar",
-            )
-        )
+        handles.append(hollow_handle(label="Bygger på osäkra skattningar"))
         notes.append(
             "Ofyllda punkter: någon av kommunernas skattningar är osäker – läs med försiktighet."
         )
@@ -464,29 +423,17 @@ def ranked_bars(
         handles.append(
             Line2D([], [], color="#4D4D4D", marker="|", ms=8, lw=1.3, label=ci_label(ranked))
         )
-    solid = ok & ~unc
-    ax.scatter(
-        values[solid],
-        y[solid],
-        s=np.where(is_hl[solid], 70, 42),
-        color=colors[solid],
-        zorder=3,
-        gid="solid",
+    flagged_dots(
+        ax,
+        values,
+        y,
+        sizes=np.where(is_hl, 70, 42),
+        colors=colors,
+        solid=ok & ~unc,
+        hollow=unc,
     )
     if unc.any():
-        ax.scatter(
-            values[unc],
-            y[unc],
-            s=np.where(is_hl[unc], 70, 42),
-            facecolors="white",
-            edgecolors=colors[unc],
-            linewidths=1.5,
-            zorder=3,
-            gid="osaker",
-        )
-        handles.append(
-            Line2D([], [], ls="none", marker="o", mfc="white", mec="#4D4D4D", label=LABEL_UNCERTAIN)
-        )
+        handles.append(hollow_handle("#4D4D4D"))
         notes.append(NOTE_UNCERTAIN_CHART)
 
     # Region and Riket as reference lines.
@@ -522,29 +469,19 @@ def ranked_bars(
     ax.set_ylim(-0.7, n - 0.3)
 
     # Names on the left, values in a column on the right.
-    ax.set_yticks(y)
-    ax.set_yticklabels(ranked["area_name"].astype(str))
-    for label, hl in zip(ax.get_yticklabels(), is_hl, strict=True):
-        if hl:
-            label.set_fontweight("bold")
-            label.set_color(AREA_COLORS["kommun"])
-    ax.tick_params(axis="y", length=0)
+    row_labels(ax, y, ranked["area_name"].astype(str), is_hl, AREA_COLORS["kommun"])
     ax.spines["left"].set_visible(False)
-    right = blended_transform_factory(ax.transAxes, ax.transData)
-    for i in range(n):
-        text = num(values[i], 1) if ok[i] else "saknas"
-        ax.text(
-            1.01,
-            y[i],
-            text,
-            transform=right,
-            va="center",
-            ha="left",
-            fontsize=8.5,
-            color=AREA_COLORS["kommun"] if is_hl[i] else (TEXT_COLOR if ok[i] else MUTED),
-            fontweight="bold" if is_hl[i] else "normal",
-            fontstyle="normal" if ok[i] else "italic",
-        )
+    value_column(
+        ax,
+        y,
+        [num(values[i], 1) if ok[i] else "saknas" for i in range(n)],
+        colors=[
+            AREA_COLORS["kommun"] if is_hl[i] else (TEXT_COLOR if ok[i] else MUTED)
+            for i in range(n)
+        ],
+        weights=["bold" if hl else "normal" for hl in is_hl],
+        styles=["normal" if good else "italic" for good in ok],
+    )
     if (~ok).any():
         names = ranked.loc[~ok, "area_name"].astype(str).tolist()
         notes.append(
@@ -570,44 +507,4 @@ def ranked_bars(
     )
 
 
-__all__ = [
-    "choropleth",
-    "range_over_time",
-    "ranked_bars",
-    "timeseries",
-    "AREA_COLORS",
-    "LABEL_MISSING",
-    "LABEL_UNCERTAIN",
-    "LE_INDICATORS",
-    "MAP_CMAP",
-    "MISSING_FACE",
-    "MUTED",
-    "NOTE_NOT_ASSESSED",
-    "NOTE_UNCERTAIN_CHART",
-    "NOTE_UNCERTAIN_MAP",
-    "OKABE_ITO",
-    "SEX_COLORS",
-    "TEXT_COLOR",
-    "UNCERTAIN_FACE",
-    "UNCERTAIN_HATCH",
-    "UNCERTAIN_HATCH_COLOR",
-    "add_footer",
-    "ci_label",
-    "dodge",
-    "finish",
-    "has_ci",
-    "indicator_name",
-    "legend",
-    "new_axes",
-    "not_assessed",
-    "panels",
-    "period_axis_label",
-    "quiet_axes",
-    "sex_label",
-    "sources",
-    "style_axes",
-    "title",
-    "uncertain",
-    "year_axis",
-    "years_text",
-]
+__all__ = ["range_over_time", "ranked_bars", "timeseries"]

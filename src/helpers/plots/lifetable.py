@@ -7,9 +7,9 @@ or on a new figure, and returns the matplotlib :class:`~matplotlib.figure.Figure
 Nothing is computed here that a reader would need to trust.
 
 Conventions (as in :mod:`helpers.plots.common`): Swedish text, decimal comma,
-Okabe–Ito colours (colour-blind safe), the source line under the chart
-(:data:`helpers.core.fmt.SYNTHETIC_LABEL` in bold for demo data, via
-:func:`helpers.plots.common.add_footer`), confidence intervals as whiskers or bands,
+Okabe–Ito colours (colour-blind safe), title, legend and the source line under
+the chart (:data:`helpers.core.fmt.SYNTHETIC_LABEL` in bold for demo data) set by
+:mod:`helpers.plots.scaffold`, confidence intervals as whiskers or bands,
 values flagged ``osäker`` drawn hollow, ``undertryckt``/``saknas`` left out
 and named in a footnote, ``ej bedömd`` explained in a footnote.
 
@@ -25,7 +25,7 @@ whether they differ significantly from the county.
 :func:`range_ci_over_time` – the range between the county's kommuner with its
 interval and the range that chance alone would give.
 :func:`kommun_map` – a map of one indicator, uncertain values hatched
-(:func:`helpers.plots.common.choropleth`).
+(:func:`helpers.plots.maps.choropleth`).
 """
 
 from __future__ import annotations
@@ -39,22 +39,21 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import blended_transform_factory
 
-from helpers.core import geo, indicators
+from helpers.core import geo, indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import SEX_LABELS, decimal_comma_formatter, num
-from helpers.plots import common as plots
 from helpers.plots import scaffold
+from helpers.plots.maps import choropleth
 from helpers.sources.mortality_education import E30_INDICATOR
 from helpers.stats import education
 from helpers.stats import lifetable_compare as compare
 
 #: Colour per education level (Okabe–Ito).
 LEVEL_COLORS: dict[str, str] = {
-    "förgymnasial": plots.OKABE_ITO["vermillion"],
-    "gymnasial": plots.OKABE_ITO["bluish_green"],
-    "eftergymnasial": plots.OKABE_ITO["blue"],
+    "förgymnasial": scaffold.OKABE_ITO["vermillion"],
+    "gymnasial": scaffold.OKABE_ITO["bluish_green"],
+    "eftergymnasial": scaffold.OKABE_ITO["blue"],
     indicators.ALL_GROUPS: "#595959",
 }
 LEVEL_LABELS: dict[str, str] = {
@@ -65,8 +64,8 @@ LEVEL_LABELS: dict[str, str] = {
 }
 #: Colour of a kommun by its comparison with the county.
 VERDICT_COLORS: dict[str, str] = {
-    compare.VERDICT_HIGHER: plots.OKABE_ITO["blue"],
-    compare.VERDICT_LOWER: plots.OKABE_ITO["vermillion"],
+    compare.VERDICT_HIGHER: scaffold.OKABE_ITO["blue"],
+    compare.VERDICT_LOWER: scaffold.OKABE_ITO["vermillion"],
     compare.VERDICT_SAME: "#7F7F7F",
     compare.VERDICT_NONE: "#BDBDBD",
 }
@@ -82,7 +81,7 @@ INDICATOR_NAMES: dict[str, str] = {
     E30_INDICATOR: "Återstående medellivslängd vid 30 år",
 }
 NOTE_GAP = "Skillnad = eftergymnasial minus förgymnasial utbildning, beräknad på oavrundade värden."
-_TEXT = plots.TEXT_COLOR
+_TEXT = scaffold.TEXT_COLOR
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -90,11 +89,6 @@ _panels = scaffold.panels
 _style = scaffold.quiet_axes
 _sources = scaffold.sources
 _period_label = scaffold.period_axis_label
-_ci_level_text = scaffold.ci_label
-
-
-def _title(ax: Axes, text: str, pad: float = 8) -> None:
-    scaffold.title(ax, text, pad=pad, size=11)
 
 
 def _year_axis(ax: Axes) -> None:
@@ -149,7 +143,9 @@ def education_lines(
     """
     rows = table[table["group"].isin(levels) & indicators.usable(table)]
     regions = sorted(rows.loc[rows["area_type"] == "region", "area_code"].unique())
-    region = "00" + lan_code if lan_code else (regions[0] if len(regions) == 1 else None)
+    region = (
+        lookup.region_code_of(lan_code) if lan_code else (regions[0] if len(regions) == 1 else None)
+    )
     sexes = _sex_list(rows, sexes)
     fig, axes = _panels(ax, len(sexes), (10.5, 4.6))
     notes: list[str] = []
@@ -188,7 +184,7 @@ def education_lines(
                         alpha=0.15,
                         lw=0,
                     )
-        _title(axis, SEX_LABELS.get(sex, sex))
+        scaffold.title(axis, SEX_LABELS.get(sex, sex), pad=8, size=11)
         axis.yaxis.set_major_formatter(decimal_comma_formatter(0))
         _year_axis(axis)
         axis.set_xlabel(_period_label(rows))
@@ -204,26 +200,16 @@ def education_lines(
         )
     if not riket_rows.empty:
         handles.append(Line2D([], [], color=_TEXT, lw=1.4, ls=(0, (4, 2)), label="Riket"))
-    axes[-1].legend(
-        handles=handles,
-        frameon=False,
-        fontsize=8.5,
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
-        labelcolor=_TEXT,
-    )
     if (rows["flag"] == indicators.FLAG_NOT_ASSESSED).any():
-        notes.append(plots.NOTE_NOT_ASSESSED)
-    fig.suptitle(
+        notes.append(scaffold.NOTE_NOT_ASSESSED)
+    return scaffold.finish_figure(
+        fig,
+        axes,
         title or "Återstående medellivslängd vid 30 år efter utbildningsnivå",
-        x=0.01,
-        ha="left",
-        fontsize=12,
-        fontweight="bold",
-        color=_TEXT,
+        handles=handles,
+        sources=_sources(rows),
+        notes=notes,
     )
-    plots.add_footer(fig, _sources(rows), notes)
-    return fig
 
 
 # -- the gap and its trend -----------------------------------------------------------------------
@@ -262,8 +248,8 @@ def gap_trend(
     notes = [NOTE_GAP]
     handles: list = []
     area_styles = {
-        "region": {"color": plots.AREA_COLORS["region"], "ls": "-", "lw": 2.0},
-        "riket": {"color": plots.AREA_COLORS["riket"], "ls": (0, (4, 2)), "lw": 1.4},
+        "region": {"color": scaffold.AREA_COLORS["region"], "ls": "-", "lw": 2.0},
+        "riket": {"color": scaffold.AREA_COLORS["riket"], "ls": (0, (4, 2)), "lw": 1.4},
     }
     for axis, sex in zip(axes, sexes, strict=True):
         _style(axis)
@@ -303,7 +289,7 @@ def gap_trend(
                             lw=0,
                             gid="trend-band",
                         )
-        _title(axis, SEX_LABELS.get(sex, sex))
+        scaffold.title(axis, SEX_LABELS.get(sex, sex), pad=8, size=11)
         axis.yaxis.set_major_formatter(decimal_comma_formatter(1))
         axis.set_ylim(bottom=0)
         _year_axis(axis)
@@ -324,24 +310,14 @@ def gap_trend(
         )
     if (rows["flag"] == indicators.FLAG_NOT_ASSESSED).any():
         notes.append("Källan anger ingen osäkerhet för de enskilda värdena.")
-    axes[-1].legend(
-        handles=handles,
-        frameon=False,
-        fontsize=8.5,
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
-        labelcolor=_TEXT,
-    )
-    fig.suptitle(
+    return scaffold.finish_figure(
+        fig,
+        axes,
         title or "Skillnad mellan lång och kort utbildning",
-        x=0.01,
-        ha="left",
-        fontsize=12,
-        fontweight="bold",
-        color=_TEXT,
+        handles=handles,
+        sources=_sources(rows),
+        notes=notes,
     )
-    plots.add_footer(fig, _sources(rows), notes)
-    return fig
 
 
 def sii_over_time(
@@ -375,7 +351,7 @@ def sii_over_time(
     _style(axis)
     handles: list = []
     for sex in _sex_list(sii_table, sexes):
-        color = plots.SEX_COLORS.get(sex, _TEXT)
+        color = scaffold.SEX_COLORS.get(sex, _TEXT)
         for area_type, ls, lw in (("riket", (0, (4, 2)), 1.4), ("region", "-", 2.2)):
             s = sii_table[(sii_table["sex"] == sex) & (sii_table["area_type"] == area_type)]
             for _code, line in s.groupby("area_code"):
@@ -408,8 +384,6 @@ def sii_over_time(
     _year_axis(axis)
     axis.set_xlabel(_period_label(sii_table))
     axis.set_ylabel("SII (år)")
-    _title(axis, title or "Lutningsindex för ojämlikhet (SII) mellan utbildningsnivåer")
-    axis.legend(handles=handles, frameon=False, fontsize=8.5, labelcolor=_TEXT, loc="lower right")
     shares = ", ".join(dict.fromkeys(sii_table["shares"].astype(str)))
     notes = [
         "SII = skillnaden i år mellan högsta och lägsta utbildningsnivå enligt en viktad "
@@ -418,8 +392,16 @@ def sii_over_time(
     ]
     if sii_table["sii_lower"].isna().all():
         notes.append("Källan anger ingen osäkerhet, så SII saknar konfidensintervall.")
-    plots.add_footer(fig, _sources(sii_table), notes)
-    return fig
+    return scaffold.finish(
+        axis,
+        title or "Lutningsindex för ojämlikhet (SII) mellan utbildningsnivåer",
+        handles=handles,
+        sources=_sources(sii_table),
+        notes=notes,
+        pad=8,
+        size=11,
+        loc="lower right",
+    )
 
 
 # -- kommuner ------------------------------------------------------------------------------------
@@ -498,28 +480,28 @@ def ranked_ci(
     notes: list[str] = []
     if not region.empty:
         r = region.iloc[0]
-        axis.axvline(r["value"], color=plots.AREA_COLORS["region"], lw=1.4, zorder=1)
+        axis.axvline(r["value"], color=scaffold.AREA_COLORS["region"], lw=1.4, zorder=1)
         if pd.notna(r["ci_lower"]):
             axis.axvspan(
-                r["ci_lower"], r["ci_upper"], color=plots.AREA_COLORS["region"], alpha=0.15, lw=0
+                r["ci_lower"], r["ci_upper"], color=scaffold.AREA_COLORS["region"], alpha=0.15, lw=0
             )
         handles.append(
             Line2D(
                 [],
                 [],
-                color=plots.AREA_COLORS["region"],
+                color=scaffold.AREA_COLORS["region"],
                 lw=1.4,
                 label=f"{r['area_name']} {num(float(r['value']), 1)}",
             )
         )
     if not riket.empty:
         r = riket.iloc[0]
-        axis.axvline(r["value"], color=plots.AREA_COLORS["riket"], lw=1.2, ls=(0, (4, 2)))
+        axis.axvline(r["value"], color=scaffold.AREA_COLORS["riket"], lw=1.2, ls=(0, (4, 2)))
         handles.append(
             Line2D(
                 [],
                 [],
-                color=plots.AREA_COLORS["riket"],
+                color=scaffold.AREA_COLORS["riket"],
                 lw=1.2,
                 ls=(0, (4, 2)),
                 label=f"Riket {num(float(r['value']), 1)}",
@@ -534,35 +516,21 @@ def ranked_ci(
     )
     for end in (values - lo, values + hi):
         axis.scatter(end, y, marker="|", s=30, c=colors, linewidths=lw, zorder=2)
-    size = np.where(is_hl, 70, 40)
-    solid = ~unc
-    axis.scatter(values[solid], y[solid], s=size[solid], color=colors[solid], zorder=3, gid="solid")
+    scaffold.flagged_dots(
+        axis,
+        values,
+        y,
+        sizes=np.where(is_hl, 70, 40),
+        colors=colors,
+        solid=~unc,
+        hollow=unc,
+    )
     if unc.any():
-        axis.scatter(
-            values[unc],
-            y[unc],
-            s=size[unc],
-            facecolors="white",
-            edgecolors=colors[unc],
-            linewidths=1.5,
-            zorder=3,
-            gid="osaker",
-        )
-        handles.append(
-            Line2D(
-                [],
-                [],
-                ls="none",
-                marker="o",
-                mfc="white",
-                mec="#4D4D4D",
-                label=plots.LABEL_UNCERTAIN,
-            )
-        )
+        handles.append(scaffold.hollow_handle("#4D4D4D"))
         names = ", ".join(shown.loc[unc, "area_name"].astype(str))
-        notes.append(f"{plots.NOTE_UNCERTAIN_CHART} ({names})")
+        notes.append(f"{scaffold.NOTE_UNCERTAIN_CHART} ({names})")
     handles.append(
-        Line2D([], [], color="#4D4D4D", marker="|", ms=8, lw=1.2, label=_ci_level_text(shown))
+        Line2D([], [], color="#4D4D4D", marker="|", ms=8, lw=1.2, label=scaffold.ci_label(shown))
     )
     if comparison is not None:
         for verdict in dict.fromkeys(verdicts):
@@ -583,47 +551,32 @@ def ranked_ci(
     if not hidden.empty:
         parts = [f"{row.area_name} ({row.flag_reason or row.flag})" for row in hidden.itertuples()]
         notes.append("Visas inte (värdet undertryckt eller saknas): " + "; ".join(parts) + ".")
-    axis.set_yticks(y)
-    axis.set_yticklabels(shown["area_name"].astype(str))
-    for label, hl in zip(axis.get_yticklabels(), is_hl, strict=True):
-        if hl:
-            label.set_fontweight("bold")
-    axis.tick_params(axis="y", length=0)
+    scaffold.row_labels(axis, y, shown["area_name"].astype(str), is_hl)
     axis.spines["left"].set_visible(False)
     axis.set_ylim(-0.7, max(n, 1) - 0.3)
-    right = blended_transform_factory(axis.transAxes, axis.transData)
-    for i in range(n):
-        axis.text(
-            1.01,
-            y[i],
-            num(values[i], 1),
-            transform=right,
-            va="center",
-            ha="left",
-            fontsize=8.5,
-            color=_TEXT,
-            fontweight="bold" if is_hl[i] else "normal",
-        )
+    scaffold.value_column(
+        axis,
+        y,
+        [num(v, 1) for v in values],
+        weights=["bold" if hl else "normal" for hl in is_hl],
+    )
     axis.xaxis.set_major_formatter(decimal_comma_formatter(1))
     axis.set_xlabel(f"{_indicator_name(indicator)} (år)")
     label = str(t["period_label"].iloc[0])
-    _title(
+    return scaffold.finish(
         axis,
         title or f"{_indicator_name(indicator)}, {sex} {label}",
-        pad=10 + 15 * int(np.ceil(len(handles) / 2)),
-    )
-    axis.legend(
         handles=handles,
+        sources=_sources(t),
+        notes=notes,
+        pad=10 + 15 * int(np.ceil(len(handles) / 2)),
+        size=11,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
         ncols=2,
-        frameon=False,
         fontsize=8,
-        labelcolor=_TEXT,
         borderaxespad=0.2,
     )
-    plots.add_footer(fig, _sources(t), notes)
-    return fig
 
 
 def range_ci_over_time(
@@ -662,7 +615,7 @@ def range_ci_over_time(
     handles: list = []
     for sex in _sex_list(r, sexes):
         s = r[r["sex"] == sex].sort_values("period")
-        color = plots.SEX_COLORS.get(sex, _TEXT)
+        color = scaffold.SEX_COLORS.get(sex, _TEXT)
         x = s["period"].to_numpy(float)
         axis.fill_between(
             x,
@@ -687,21 +640,6 @@ def range_ci_over_time(
     _year_axis(axis)
     axis.set_xlabel(_period_label(r))
     axis.set_ylabel("Skillnad mellan kommunerna (år)")
-    _title(
-        axis,
-        title or f"{_indicator_name(indicator)}: skillnad mellan länets kommuner",
-        pad=10 + 16 * int(np.ceil(len(handles) / 2)),
-    )
-    axis.legend(
-        handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncols=2,
-        frameon=False,
-        fontsize=8.5,
-        labelcolor=_TEXT,
-        borderaxespad=0.2,
-    )
     notes = [
         "Skillnad = högsta minus lägsta kommunvärde. Intervallet behandlar de två kommunerna som "
         "oberoende; eftersom de valts för att de är extrema är det optimistiskt.",
@@ -713,8 +651,19 @@ def range_ci_over_time(
             sorted({n for v in r["suppressed_kommuner"] for n in str(v).split(", ") if n})
         )
         notes.append(f"Undertryckta värden ingår inte: {names}.")
-    plots.add_footer(fig, _sources(r), notes)
-    return fig
+    return scaffold.finish(
+        axis,
+        title or f"{_indicator_name(indicator)}: skillnad mellan länets kommuner",
+        handles=handles,
+        sources=_sources(r),
+        notes=notes,
+        pad=10 + 16 * int(np.ceil(len(handles) / 2)),
+        size=11,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=2,
+        borderaxespad=0.2,
+    )
 
 
 def kommun_map(
@@ -730,7 +679,7 @@ def kommun_map(
 ) -> Figure:
     """Draw a map of one indicator for the county's kommuner; uncertain values are hatched.
 
-    Uses :func:`helpers.plots.common.choropleth`, whose legend names the flags:
+    Uses :func:`helpers.plots.maps.choropleth`, whose legend names the flags:
     ``osäker`` grey and hatched, ``undertryckt``/``saknas`` white.
 
     Parameters
@@ -764,13 +713,13 @@ def kommun_map(
     t = t[(t["period"] == period) & (t["area_type"] == "kommun")]
     shapes = geo.join_kommuner(t, lan_code)
     label = str(t["period_label"].iloc[0]) if len(t) else str(period)
-    fig = plots.choropleth(
+    fig = choropleth(
         shapes,
         highlight=highlight,
         ax=ax,
         title=title or f"{_indicator_name(indicator)}, {sex} {label}",
     )
-    plots.add_footer(
+    scaffold.add_footer(
         fig, [], ["Kartan visar punktskattningar; konfidensintervallen visas i rangordningen."]
     )
     return fig

@@ -11,7 +11,12 @@ and is labelled the same way:
 - :func:`quiet_axes` / :func:`style_axes` – no top/right spines, grey ticks,
   a light grid;
 - :func:`title`, :func:`legend` and :func:`add_footer` (footnotes and source
-  lines; the synthetic-data label in bold), combined by :func:`finish`;
+  lines; the synthetic-data label in bold), combined by :func:`finish` (one
+  axes) and :func:`finish_figure` (a figure of panels, title over them all);
+- :func:`row_labels` and :func:`value_column` – names on the left and values
+  on the right of ranked/bar charts;
+- :func:`flagged_dots`, :func:`hollow_line_points` and :func:`hollow_handle` –
+  values flagged ``osäker`` drawn hollow, and their legend entry;
 - the flag legend texts (:data:`LABEL_UNCERTAIN`, :data:`NOTE_UNCERTAIN_CHART`,
   :data:`NOTE_NOT_ASSESSED` …) and colours (:data:`OKABE_ITO`, …).
 """
@@ -27,8 +32,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from helpers.core import indicators
 from helpers.core.errors import DataError
@@ -72,11 +78,6 @@ LABEL_UNCERTAIN = "Osäker skattning"
 LABEL_MISSING = "Värde saknas/undertryckt"
 LE_INDICATORS = {"N00923", "N00925"}
 
-_SCHEME_NAMES = {
-    "FisherJenks": "naturliga brytpunkter (Fisher–Jenks)",
-    "Quantiles": "kvantiler",
-    "EqualInterval": "lika breda klasser",
-}
 _FOOTER = "_folkhalsa_footer"
 _FOOTER_FONTSIZE = 7.5
 
@@ -331,3 +332,135 @@ def finish(
     legend(ax, list(handles), **legend_options)
     add_footer(ax.figure, sources, notes)
     return ax.figure
+
+
+def figure_title(fig: Figure, text: str) -> None:
+    """Set a bold, left-aligned title over all panels of a figure."""
+    fig.suptitle(text, x=0.01, ha="left", fontsize=12, fontweight="bold", color=TEXT_COLOR)
+
+
+def finish_figure(
+    fig: Figure,
+    axes: Sequence[Axes],
+    heading: str,
+    *,
+    handles: Sequence = (),
+    sources: Iterable[str] = (),
+    notes: Iterable[str] = (),
+) -> Figure:
+    """Title over the panels, legend right of the last panel and footer; return the figure.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    axes : sequence of Axes
+        Its panels (the legend goes right of the last one).
+    heading : str
+        Title (Swedish).
+    handles : sequence
+        Legend entries.
+    sources, notes : iterable of str
+        Source lines and footnotes for :func:`add_footer`.
+    """
+    legend(axes[-1], list(handles), loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    figure_title(fig, heading)
+    add_footer(fig, sources, notes)
+    return fig
+
+
+def _each(value: object, i: int) -> object:
+    """``value[i]`` for a per-row sequence, ``value`` itself for a scalar."""
+    return (
+        value
+        if isinstance(value, str) or not isinstance(value, Sequence | np.ndarray)
+        else value[i]
+    )
+
+
+def row_labels(
+    ax: Axes,
+    y: Sequence[float],
+    names: Sequence[str],
+    bold: Sequence[bool],
+    color: str | None = None,
+) -> None:
+    """Name the rows of a horizontal chart; the rows in ``bold`` (the highlight) in bold and ``color``."""
+    ax.set_yticks(y)
+    ax.set_yticklabels(list(names))
+    for label, strong in zip(ax.get_yticklabels(), bold, strict=True):
+        if strong:
+            label.set_fontweight("bold")
+            if color is not None:
+                label.set_color(color)
+    ax.tick_params(axis="y", length=0)
+
+
+def value_column(
+    ax: Axes,
+    y: Sequence[float],
+    texts: Sequence[str],
+    *,
+    colors: str | Sequence[str] = TEXT_COLOR,
+    weights: str | Sequence[str] = "normal",
+    styles: str | Sequence[str] = "normal",
+    fontsize: float = 8.5,
+) -> None:
+    """Write one text per row in a column right of the axes (values, n, verdicts).
+
+    ``colors``, ``weights`` and ``styles`` are one value for all rows or one per row.
+    """
+    right = blended_transform_factory(ax.transAxes, ax.transData)
+    for i, (yi, text) in enumerate(zip(y, texts, strict=True)):
+        ax.text(
+            1.01,
+            yi,
+            text,
+            transform=right,
+            va="center",
+            ha="left",
+            fontsize=fontsize,
+            color=_each(colors, i),
+            fontweight=_each(weights, i),
+            fontstyle=_each(styles, i),
+        )
+
+
+def hollow_handle(color: str = TEXT_COLOR, label: str = LABEL_UNCERTAIN) -> Line2D:
+    """Legend entry of a hollow marker (values flagged ``osäker``)."""
+    return Line2D([], [], ls="none", marker="o", mfc="white", mec=color, label=label)
+
+
+def hollow_line_points(
+    ax: Axes, x: Sequence[float], y: Sequence[float], color: str, *, ms: float, zorder: float
+) -> None:
+    """Mark points of a line flagged ``osäker`` with hollow circles (gid ``osaker``)."""
+    ax.plot(
+        x, y, ls="none", marker="o", ms=ms, mfc="white", mec=color, mew=1.4, zorder=zorder,
+        gid="osaker",
+    )  # fmt: skip
+
+
+def flagged_dots(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    sizes: np.ndarray,
+    colors: np.ndarray,
+    solid: np.ndarray,
+    hollow: np.ndarray,
+) -> None:
+    """Draw dots: ``solid`` rows filled (gid ``solid``), ``hollow`` (osäker) rows hollow (``osaker``)."""
+    ax.scatter(x[solid], y[solid], s=sizes[solid], color=colors[solid], zorder=3, gid="solid")
+    if hollow.any():
+        ax.scatter(
+            x[hollow],
+            y[hollow],
+            s=sizes[hollow],
+            facecolors="white",
+            edgecolors=colors[hollow],
+            linewidths=1.5,
+            zorder=3,
+            gid="osaker",
+        )

@@ -27,7 +27,15 @@ from matplotlib.ticker import MaxNLocator
 
 from helpers.config import goals as goal_file
 from helpers.core.fmt import SEX_LABELS, decimal_comma_formatter
-from helpers.plots.common import MUTED, OKABE_ITO, SEX_COLORS, TEXT_COLOR, add_footer
+from helpers.plots.scaffold import (
+    MUTED,
+    OKABE_ITO,
+    SEX_COLORS,
+    TEXT_COLOR,
+    add_footer,
+    figure_title,
+)
+from helpers.plots.scaffold import title as scaffold_title
 from helpers.stats import strategi
 
 #: Face colour, symbol colour and hatch per status.
@@ -195,14 +203,7 @@ def status_matrix(
         labelcolor=TEXT_COLOR,
     )
     sex_text = "" if sex == "totalt" else f" – {SEX_LABELS.get(sex, sex).lower()}"
-    ax.set_title(
-        title or f"Strategi för hälsa: status per kommun och mål{sex_text}",
-        loc="left",
-        fontsize=11.5,
-        fontweight="bold",
-        color=TEXT_COLOR,
-        pad=62,
-    )
+    scaffold_title(ax, title or f"Strategi för hälsa: status per kommun och mål{sex_text}", pad=62)
     notes = [NOTE_STATUS]
     if (s["value_area_code"] != s["area_code"]).any():
         notes.append(NOTE_REGION)
@@ -407,7 +408,7 @@ def goal_trends(
         labelcolor=TEXT_COLOR,
     )
     if title:
-        fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold", color=TEXT_COLOR)
+        figure_title(fig, title)
     notes = [
         "Symbol uppe till höger: målstatus (✓ nått, ↗ närmare/oförändrat, ✗ försämring, "
         "≈ inom felmarginalen, ≠ ej jämförbar, – data saknas)."

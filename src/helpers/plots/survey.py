@@ -4,8 +4,8 @@ Every function takes a table from :mod:`helpers.report.survey_analysis` (or an
 indicator table from :func:`helpers.report.survey_analysis.estimate_variable`), an
 optional ``ax``, and returns the matplotlib :class:`~matplotlib.figure.Figure`.
 The conventions of :mod:`helpers.plots.common` apply (Swedish text, decimal comma,
-Okabe–Ito colours, footer with notes and source; the synthetic-data label in
-bold), and in addition:
+Okabe–Ito colours; title, legend and footer with notes and source – the
+synthetic-data label in bold – set by :mod:`helpers.plots.scaffold`), and in addition:
 
 * **Disclosure control first.** Each function passes its table through
   :func:`helpers.stats.disclosure.suppress_small_cells` (``min_n``) before drawing,
@@ -14,7 +14,7 @@ bold), and in addition:
   **uncertain** ("osäker") ones are hatched and hollow, with a legend entry;
   **suppressed** or missing ones are left blank and the reason is written on
   the row, so the reader sees *that* and *why* a value is missing.
-* The **map** reuses :func:`helpers.plots.common.choropleth`, which colours only
+* The **map** reuses :func:`helpers.plots.maps.choropleth`, which colours only
   reliable values, draws uncertain kommuner grey and hatched and suppressed ones
   white; the reasons for suppression are added to its footer.
 
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -36,17 +35,18 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-from helpers.core import geo, indicators
+from helpers.core import geo, indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import SEX_LABELS, decimal_comma_formatter, num, signed
-from helpers.plots import common as plots
+from helpers.plots import scaffold
+from helpers.plots.maps import choropleth
 from helpers.stats.disclosure import DEFAULT_MIN_N, suppress_small_cells
 
 #: Bar colour of ordinary areas, of the highlighted kommun, the county and Sweden.
 BAR_COLOR = "#7A8FA6"
-HIGHLIGHT_COLOR = plots.AREA_COLORS["kommun"]
-REGION_COLOR = plots.AREA_COLORS["region"]
-RIKET_COLOR = plots.AREA_COLORS["riket"]
+HIGHLIGHT_COLOR = scaffold.AREA_COLORS["kommun"]
+REGION_COLOR = scaffold.AREA_COLORS["region"]
+RIKET_COLOR = scaffold.AREA_COLORS["riket"]
 POPULATION_COLOR = "#BDBDBD"
 HATCH = "////"
 
@@ -60,35 +60,14 @@ LABEL_SOLID = "Tillförlitlig skattning"
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return fig, ax
-
-
 def _style(ax: Axes, grid: str = "x") -> None:
-    plots.quiet_axes(ax, grid)
+    scaffold.quiet_axes(ax, grid)
     # Whole-number ticks, so that a 0-decimal formatter never rounds a tick label.
     ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], integer=True))
 
 
-def _title(ax: Axes, title: str, pad: float = 10) -> None:
-    ax.set_title(
-        title, loc="left", fontsize=11.5, fontweight="bold", color=plots.TEXT_COLOR, pad=pad
-    )
-
-
-def _sources(df: pd.DataFrame) -> list[str]:
-    if "source" not in df.columns:
-        return []
-    return [str(s) for s in dict.fromkeys(df["source"].dropna()) if str(s)]
-
-
 def _ci_note(df: pd.DataFrame) -> str:
-    levels = df["ci_level"].dropna().unique() if "ci_level" in df.columns else []
-    level = f"{num(float(levels[0]) * 100, 0)}\u00a0% " if len(levels) == 1 else ""
-    return f"Strecken visar {level}konfidensintervall."
+    return f"Strecken visar {scaffold.ci_label(df).lower()}."
 
 
 def _controlled(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
@@ -176,7 +155,7 @@ def prevalence_bars(
         raise DataError("Inga skattningar att visa i diagrammet")
     t = _controlled(table, min_n)
     n = len(t)
-    fig, ax = _new_axes(ax, (7.6, 0.34 * n + 2.2))
+    fig, ax = scaffold.new_axes(ax, (7.6, 0.34 * n + 2.2))
     _style(ax)
     shown = _shown(t)
     unc = shown & (t["flag"] == indicators.FLAG_UNCERTAIN).to_numpy()
@@ -220,7 +199,9 @@ def prevalence_bars(
             gid="osaker",
         )
         handles.append(
-            Patch(facecolor="white", edgecolor=BAR_COLOR, hatch=HATCH, label=plots.LABEL_UNCERTAIN)
+            Patch(
+                facecolor="white", edgecolor=BAR_COLOR, hatch=HATCH, label=scaffold.LABEL_UNCERTAIN
+            )
         )
         foot.append(NOTE_UNCERTAIN)
     has_ci = shown & t["ci_lower"].notna().to_numpy() & t["ci_upper"].notna().to_numpy()
@@ -277,13 +258,13 @@ def prevalence_bars(
     xmax = max(1.0, float(upper) * 1.08)
     ax.set_xlim(0, xmax)
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_yticks(y)
-    ax.set_yticklabels(list(labels) if labels is not None else t["area_name"].astype(str).tolist())
-    for label, code in zip(ax.get_yticklabels(), codes, strict=True):
-        if highlight is not None and code == highlight:
-            label.set_fontweight("bold")
-            label.set_color(HIGHLIGHT_COLOR)
-    ax.tick_params(axis="y", length=0)
+    scaffold.row_labels(
+        ax,
+        y,
+        list(labels) if labels is not None else t["area_name"].astype(str).tolist(),
+        codes == highlight if highlight is not None else np.zeros(n, bool),
+        HIGHLIGHT_COLOR,
+    )
     # Reasons on empty rows; value and n (or the caller's text) in a column on the right.
     for i in np.flatnonzero(~shown):
         ax.text(
@@ -293,49 +274,40 @@ def prevalence_bars(
             va="center",
             ha="left",
             fontsize=8,
-            color=plots.MUTED,
+            color=scaffold.MUTED,
             fontstyle="italic",
             gid="reason",
             zorder=5,
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
         )
-    right = blended_transform_factory(ax.transAxes, ax.transData)
     extra = list(right_text) if right_text is not None else [_n_text(v) for v in t["n"]]
-    for i in range(n):
-        text = num(values[i], 1, "%") if shown[i] else "–"
-        if extra[i]:
-            text += f"  {extra[i]}"
-        ax.text(
-            1.01,
-            y[i],
-            text,
-            transform=right,
-            va="center",
-            ha="left",
-            fontsize=8.5,
-            color=plots.TEXT_COLOR if shown[i] else plots.MUTED,
-        )
+    scaffold.value_column(
+        ax,
+        y,
+        [
+            (num(values[i], 1, "%") if shown[i] else "–") + (f"  {extra[i]}" if extra[i] else "")
+            for i in range(n)
+        ],
+        colors=[scaffold.TEXT_COLOR if ok else scaffold.MUTED for ok in shown],
+    )
     if (~shown).any():
         foot.append(NOTE_SUPPRESSED)
     if right_text is None:
         foot.append(NOTE_N)
     ax.xaxis.set_major_formatter(decimal_comma_formatter(0))
     ax.set_xlabel("Andel (%)")
-    if title is None:
-        title = f"{t['indicator'].iloc[0]} {t['period_label'].iloc[0]}"
-    _title(ax, title, pad=10 + 17 * int(np.ceil(len(handles) / 3)))
-    if handles:
-        ax.legend(
-            handles=handles,
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncols=min(3, len(handles)),
-            frameon=False,
-            fontsize=8.5,
-            borderaxespad=0.2,
-        )
-    plots.add_footer(fig, _sources(t), list(dict.fromkeys(foot)))
-    return fig
+    return scaffold.finish(
+        ax,
+        title or f"{t['indicator'].iloc[0]} {t['period_label'].iloc[0]}",
+        handles=handles,
+        sources=scaffold.sources(t),
+        notes=list(dict.fromkeys(foot)),
+        pad=10 + 17 * int(np.ceil(len(handles) / 3)),
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=min(3, max(1, len(handles))),
+        borderaxespad=0.2,
+    )
 
 
 def kommun_bars(
@@ -504,7 +476,7 @@ def change_points(
         raise DataError("Inga förändringar att visa")
     c = _controlled(changes, min_n)
     n = len(c)
-    fig, ax = _new_axes(ax, (7.6, 0.34 * n + 2.3))
+    fig, ax = scaffold.new_axes(ax, (7.6, 0.34 * n + 2.3))
     _style(ax)
     y = np.arange(n)[::-1].astype(float)
     d = c["diff_pp"].to_numpy(dtype=float)
@@ -513,9 +485,9 @@ def change_points(
     verdict = c["verdict"].astype(str).to_numpy()
     colors = np.where(
         verdict == "statistiskt säkerställd minskning",
-        plots.OKABE_ITO["blue"],
+        scaffold.OKABE_ITO["blue"],
         np.where(
-            verdict == "statistiskt säkerställd ökning", plots.OKABE_ITO["vermillion"], "#8C8C8C"
+            verdict == "statistiskt säkerställd ökning", scaffold.OKABE_ITO["vermillion"], "#8C8C8C"
         ),
     )
     lo = d - c["ci_lower_pp"].to_numpy(dtype=float)
@@ -547,22 +519,22 @@ def change_points(
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-0.7, n - 0.3)
     codes = c["area_code"].astype(str).to_numpy()
-    ax.set_yticks(y)
-    ax.set_yticklabels(c["area_name"].astype(str).tolist())
-    for tick, code in zip(ax.get_yticklabels(), codes, strict=True):
-        if highlight is not None and code == highlight:
-            tick.set_fontweight("bold")
-            tick.set_color(HIGHLIGHT_COLOR)
-    ax.tick_params(axis="y", length=0)
+    scaffold.row_labels(
+        ax,
+        y,
+        c["area_name"].astype(str).tolist(),
+        codes == highlight if highlight is not None else np.zeros(n, bool),
+        HIGHLIGHT_COLOR,
+    )
     for i in np.flatnonzero(~shown):
         ax.text(
             -lim * 0.98, y[i], _reason_text(c["flag_reason"].iloc[i], indicators.FLAG_SUPPRESSED),
-            va="center", ha="left", fontsize=7.5, color=plots.MUTED, fontstyle="italic", gid="reason", zorder=5,
+            va="center", ha="left", fontsize=7.5, color=scaffold.MUTED, fontstyle="italic", gid="reason", zorder=5,
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
         )  # fmt: skip
-    right = blended_transform_factory(ax.transAxes, ax.transData)
     after = str(c["period_label"].iloc[0])
     before = str(c["period_label_before"].iloc[0])
+    texts = []
     for i in range(n):
         yes, tot = c["yes_after"].iloc[i], c["n_after"].iloc[i]
         count = (
@@ -570,14 +542,15 @@ def change_points(
             if pd.notna(yes) and pd.notna(tot)
             else ""
         )
-        text = (signed(d[i], 1) if shown[i] else "–") + (f"  ({count})" if count else "")
-        ax.text(1.01, y[i], text, transform=right, va="center", ha="left", fontsize=8.5,
-                color=plots.TEXT_COLOR if shown[i] else plots.MUTED)  # fmt: skip
+        texts.append((signed(d[i], 1) if shown[i] else "–") + (f"  ({count})" if count else ""))
+    scaffold.value_column(
+        ax, y, texts, colors=[scaffold.TEXT_COLOR if ok else scaffold.MUTED for ok in shown]
+    )
     ax.xaxis.set_major_formatter(decimal_comma_formatter(0))
     ax.set_xlabel(f"Förändring {before}–{after}, procentenheter")
     handles = [
-        Line2D([], [], ls="none", marker="o", color=plots.OKABE_ITO["blue"], label="Säkerställd minskning"),
-        Line2D([], [], ls="none", marker="o", color=plots.OKABE_ITO["vermillion"], label="Säkerställd ökning"),
+        Line2D([], [], ls="none", marker="o", color=scaffold.OKABE_ITO["blue"], label="Säkerställd minskning"),
+        Line2D([], [], ls="none", marker="o", color=scaffold.OKABE_ITO["vermillion"], label="Säkerställd ökning"),
         Line2D([], [], ls="none", marker="o", color="#8C8C8C", label="Ingen säkerställd förändring"),
     ]  # fmt: skip
     notes = [
@@ -590,11 +563,11 @@ def change_points(
     if (~shown).any():
         notes.append(NOTE_SUPPRESSED)
     name = label or str(c["indicator"].iloc[0])
-    _title(ax, f"{name}: förändring {before}–{after}", pad=27)
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3,
-              frameon=False, fontsize=8.5, borderaxespad=0.2)  # fmt: skip
-    plots.add_footer(fig, _sources(changes), notes)
-    return fig
+    return scaffold.finish(
+        ax, f"{name}: förändring {before}–{after}", handles=handles,
+        sources=scaffold.sources(changes), notes=notes, pad=27,
+        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, borderaxespad=0.2,
+    )  # fmt: skip
 
 
 # -- map ---------------------------------------------------------------------------------------
@@ -612,7 +585,7 @@ def prevalence_map(
 ) -> Figure:
     """Draw a county map of a prevalence; weak estimates are grey and hatched, suppressed ones white.
 
-    Uses :func:`helpers.plots.common.choropleth`, which never colours an uncertain
+    Uses :func:`helpers.plots.maps.choropleth`, which never colours an uncertain
     value like a reliable one; the reasons for suppressed kommuner are added to
     the footer.
 
@@ -645,7 +618,7 @@ def prevalence_map(
         & (table["sex"] == sex)
         & (table["group"] == group)
         & (table["area_type"] == "kommun")
-        & (table["area_code"].astype(str).str[:2] == lan_code)
+        & (lookup.lan_code_of(table["area_code"].astype(str)) == lan_code)
     ]
     if rows.empty:
         raise DataError(f"Inga kommuner i län {lan_code} att visa på kartan för {period}")
@@ -654,7 +627,7 @@ def prevalence_map(
     name = label or str(rows["indicator"].iloc[0])
     who = "" if sex == "totalt" else f", {SEX_LABELS.get(sex, sex).lower()}"
     grp = "" if group == indicators.ALL_GROUPS else f", {group}"
-    fig = plots.choropleth(
+    fig = choropleth(
         gdf,
         highlight=highlight,
         ax=ax,
@@ -667,7 +640,7 @@ def prevalence_map(
             f"{a} ({r or 'värde saknas'})"
             for a, r in zip(hidden["area_name"], hidden["flag_reason"].fillna(""), strict=True)
         )
-        plots.add_footer(fig, [], [f"Redovisas inte: {reasons}."])
+        scaffold.add_footer(fig, [], [f"Redovisas inte: {reasons}."])
     return fig
 
 
@@ -707,7 +680,7 @@ def response_chart(
     base_col = "share_population" if has_pop else "share_weighted"
     base_label = "Andel av befolkningen" if has_pop else "Vägd andel (vikterna)"
     n = len(cells)
-    fig, ax = _new_axes(ax, (7.6, 0.42 * n + 2.3))
+    fig, ax = scaffold.new_axes(ax, (7.6, 0.42 * n + 2.3))
     _style(ax)
     y = np.arange(n)[::-1].astype(float)
     resp = cells["share_respondents"].to_numpy(dtype=float)
@@ -719,33 +692,29 @@ def response_chart(
             label=base_label, gid="population")  # fmt: skip
     for i in np.flatnonzero(~shown):
         ax.text(0.2, y[i], _reason_text(cells["flag_reason"].iloc[i], indicators.FLAG_SUPPRESSED),
-                va="center", ha="left", fontsize=8, color=plots.MUTED, fontstyle="italic", gid="reason")  # fmt: skip
-    right = blended_transform_factory(ax.transAxes, ax.transData)
+                va="center", ha="left", fontsize=8, color=scaffold.MUTED, fontstyle="italic", gid="reason")  # fmt: skip
     ratio = cells["ratio"].to_numpy(dtype=float)
-    for i in range(n):
-        text = f"{num(ratio[i], 2)}" if np.isfinite(ratio[i]) else "–"
-        ax.text(1.01, y[i], text, transform=right, va="center", ha="left", fontsize=8.5,
-                color=plots.TEXT_COLOR)  # fmt: skip
+    scaffold.value_column(ax, y, [f"{num(r, 2)}" if np.isfinite(r) else "–" for r in ratio])
+    right = blended_transform_factory(ax.transAxes, ax.transData)
     ax.text(1.01, n - 0.45, "kvot", transform=right, va="bottom", ha="left", fontsize=8,
-            color=plots.MUTED)  # fmt: skip
+            color=scaffold.MUTED)  # fmt: skip
     labels = [_group_label(s, g) for s, g in zip(cells["sex"], cells["group"], strict=True)]
-    ax.set_yticks(y)
-    ax.set_yticklabels(labels)
-    ax.tick_params(axis="y", length=0)
+    scaffold.row_labels(ax, y, labels, np.zeros(n, bool))
     ax.set_ylim(-0.7, n - 0.3)
     ax.xaxis.set_major_formatter(decimal_comma_formatter(0))
     ax.set_xlabel("Andel (%)")
     year = int(p["period"].iloc[0])
     area = str(p["area_name"].iloc[0])
     what = "ålder" if block == "ålder" else "utbildning"
-    _title(ax, f"Vilka svarade? Kön och {what}, {area} {year}", pad=27)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False, fontsize=8.5,
-              borderaxespad=0.2)  # fmt: skip
     notes = [
         f"Kvot = andel av de svarande / {base_label.lower()}: över 1 svarar gruppen oftare än "
         "genomsnittet, under 1 mer sällan.",
     ]
     if (~shown).any():
         notes.append(NOTE_SUPPRESSED)
-    plots.add_footer(fig, [source] if source else _sources(pattern), notes)
-    return fig
+    return scaffold.finish(
+        ax, f"Vilka svarade? Kön och {what}, {area} {year}",
+        handles=ax.get_legend_handles_labels()[0],
+        sources=[source] if source else scaffold.sources(pattern), notes=notes, pad=27,
+        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2,
+    )  # fmt: skip

@@ -23,7 +23,7 @@ from helpers.core.errors import DataError
 from helpers.core.memo import Memo
 from helpers.plots import lifetable as pl
 from helpers.report.section import Section
-from helpers.sources import mortality as data_mortality
+from helpers.sources import mortality_education
 from helpers.stats import education
 from helpers.text.education import gains_sentence, gap_sentence, sii_sentence
 
@@ -33,6 +33,11 @@ TITLE = "Återstående medellivslängd vid 30 år efter utbildning"
 _MEMO = Memo("avsnitt_utbildning")
 
 
+def _display(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Return ``columns``' keys in that order, renamed to their Swedish headings."""
+    return table[list(columns)].rename(columns=columns)
+
+
 def clear_memo() -> None:
     """Forget the memoized education analyses."""
     _MEMO.clear()
@@ -40,7 +45,7 @@ def clear_memo() -> None:
 
 def _education(source: str, lan_code: str) -> dict[str, pd.DataFrame]:
     def make() -> dict[str, pd.DataFrame]:
-        e30 = data_mortality.e30_by_education(source, lan_code)
+        e30 = mortality_education.e30_by_education(source, lan_code)
         gaps = education.gap(e30)
         return {
             "e30": e30,
@@ -79,7 +84,7 @@ def education_section(lan_code: str, data_source: str = "demo", *, figures: bool
     lookup.region_code(lan_code)
     registry.check_source(data_source)  # an unknown name is an error, not a section
     try:
-        source = data_mortality.check_e30_source(data_source)
+        source = mortality_education.check_e30_source(data_source)
     except DataError as err:
         return Section(title=TITLE, sentences=[str(err)], available=False)
     data = _education(source, lan_code)
@@ -133,10 +138,9 @@ def build_education_section(
             figs["skillnad"] = pl.gap_trend(data["gap"], data["band"])
         if not sii.empty:
             figs["sii"] = pl.sii_over_time(sii)
-    gap_table = trend[
-        ["area_name", "sex", "first_label", "first_value", "last_label", "last_value", "change"]
-    ].rename(
-        columns={
+    gap_table = _display(
+        trend,
+        {
             "area_name": "Område",
             "sex": "Kön",
             "first_label": "Första period",
@@ -144,12 +148,11 @@ def build_education_section(
             "last_label": "Senaste period",
             "last_value": "Skillnad senaste",
             "change": "Trendens förändring",
-        }
+        },
     )
-    change_table = gains[gains["group"].isin(education.LEVELS)][
-        ["area_name", "sex", "group", "first_value", "last_value", "change", "verdict"]
-    ].rename(
-        columns={
+    change_table = _display(
+        gains[gains["group"].isin(education.LEVELS)],
+        {
             "area_name": "Område",
             "sex": "Kön",
             "group": "Utbildning",
@@ -157,7 +160,7 @@ def build_education_section(
             "last_value": "Senaste",
             "change": "Trendens förändring",
             "verdict": "Bedömning",
-        }
+        },
     )
     notes = [
         "Skillnaden är eftergymnasial minus förgymnasial utbildning. Källan anger ingen "

@@ -25,6 +25,8 @@ from helpers.config import catalogue
 from helpers.core import indicators
 from helpers.core.errors import DataError, Problem
 
+#: Mime type under which a notebook hands its facts to the runner (HTML does not show it).
+MIMETYPE = "application/vnd.folkhalsa.facts+json"
 #: What identifies one fact.
 FACT_KEYS: list[str] = ["indicator", "area_code", "sex", "period", "group"]
 #: Columns of a facts table: the section it is shown in, then the indicator-table columns.
@@ -134,10 +136,10 @@ def _sv(value: float) -> str:
 
 
 def unique_facts(facts: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per fact (the first section that shows it), sorted by the fact keys."""
+    """Return one row per fact (the first section, in report order, that shows it), sorted by keys."""
     if facts.empty:
         return facts
-    out = facts.sort_values(["section"], kind="stable").drop_duplicates(FACT_KEYS)
+    out = facts.drop_duplicates(FACT_KEYS)
     return out.sort_values(FACT_KEYS, kind="stable").reset_index(drop=True)
 
 
@@ -156,3 +158,36 @@ def to_csv(facts: pd.DataFrame, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
     return path
+
+
+def to_records(facts: pd.DataFrame) -> list[dict]:
+    """Return facts as JSON-ready records (missing values as ``None``).
+
+    Used to hand a report's facts from the notebook kernel to the runner, which
+    writes them beside the report (:func:`from_records`, :func:`to_csv`).
+    """
+    out = facts.astype(object).where(facts.notna(), None)
+    return [{k: _plain(v) for k, v in row.items()} for row in out.to_dict(orient="records")]
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def from_records(records: list[dict]) -> pd.DataFrame:
+    """Rebuild a facts table from :func:`to_records` output (columns in :data:`COLUMNS` order)."""
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    # Not indicators.make: one fact is shown in several sections, so keys repeat by design.
+    missing = [c for c in ["section", *indicators.COLUMNS] if c not in frame.columns]
+    if missing:
+        raise DataError(f"Rapportens fakta saknar kolumnerna: {', '.join(missing)}")
+    out = frame.astype({c: t for c, t in indicators.COLUMNS.items()})
+    out["section"] = out["section"].astype("string")
+    extra = [c for c in out.columns if c not in COLUMNS]
+    return out[[*COLUMNS, *extra]].reset_index(drop=True)

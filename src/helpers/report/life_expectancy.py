@@ -34,6 +34,7 @@ from helpers.core import geo, indicators, lookup
 from helpers.core.errors import DataError, Problem
 from helpers.core.fmt import num
 from helpers.plots import common as plots
+from helpers.plots import maps
 from helpers.report.section import Section
 from helpers.sources import life_expectancy as data
 from helpers.stats import lifeexp
@@ -146,7 +147,7 @@ def county_data(lan_code: str, data_source: str = "demo", year: int = 2024) -> L
 def kommun_data(kommun: str | int, data_source: str = "demo", year: int = 2024) -> LifeExpectancy:
     """Load life expectancy at birth for a kommun's county and analyse it for the kommun."""
     if isinstance(kommun, int):  # e.g. `papermill -p kommun 2080` passes a number
-        kommun = f"{kommun:04d}"
+        kommun = lookup.pad_kommun(kommun)
     lan_code = lookup.lan_of(kommun)
     table = data.life_expectancy(data_source, lan_code=lan_code)
     return analyse(table, lan_code, year, kommun)
@@ -375,7 +376,7 @@ def map_section(le: LifeExpectancy) -> Section:
     fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.9), layout="constrained")
     for ax, sex in zip(axes, SEXES, strict=True):
         shapes = geo.join_kommuner(lifeexp.select(le.table, period=le.period, sex=sex), le.lan_code)
-        plots.choropleth(shapes, highlight=le.kommun or None, ax=ax)
+        maps.choropleth(shapes, highlight=le.kommun or None, ax=ax)
     return Section(
         title="Karta",
         figures={"karta": fig},

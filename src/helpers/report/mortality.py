@@ -14,8 +14,8 @@ other source – ``kolada`` has no deaths or population by single age – the
 section is returned with ``available=False`` and one Swedish sentence saying
 why; it is never computed from another source.
 
-The section on e30 by education is in :mod:`helpers.report.education`
-(re-exported here). The heavy county computations are memoized
+The section on e30 by education is in :mod:`helpers.report.education`.
+The heavy county computations are memoized
 (:class:`helpers.core.memo.Memo`), so a warm kernel making one report per
 kommun computes them once. Sentences come from :mod:`helpers.text.life_table`.
 """
@@ -31,16 +31,17 @@ from helpers.core.fmt import num
 from helpers.core.memo import Memo
 from helpers.plots import lifetable as pl
 from helpers.report import education as report_education
-from helpers.report.education import build_education_section, education_section
 from helpers.report.section import Section
 from helpers.sources import mortality as data_mortality
+from helpers.sources import mortality_compare, mortality_counts
+from helpers.stats import lifetable_compare as stats_lifetable_compare
 from helpers.text.life_table import (
-    _missing,
     compare_sentence,
     range_sentence,
     significant_sentence,
     value_sentence,
 )
+from helpers.text.phrases import missing
 
 SEXES: tuple[str, str] = ("kvinnor", "män")
 #: Heading of the section (the kommun's name is appended when known).
@@ -63,7 +64,7 @@ def unavailable_section(data_source: str) -> Section | None:
     DataError
         ``data_source`` is not a source of the registry at all.
     """
-    reason = data_mortality.unavailable_reason(data_source)
+    reason = mortality_counts.unavailable_reason(data_source)
     if not reason:
         return None
     return Section(title=TITLE, sentences=[reason], available=False)
@@ -71,11 +72,11 @@ def unavailable_section(data_source: str) -> Section | None:
 
 def _county(source: str, lan_code: str) -> dict[str, pd.DataFrame]:
     def make() -> dict[str, pd.DataFrame]:
-        le = data_mortality.kommun_life_expectancy(source, lan_code)
+        le = mortality_counts.kommun_life_expectancy(source, lan_code)
         return {
             "le": le,
-            "compare": data_mortality.compare_with_county(source, lan_code),
-            "range": data_mortality.county_range(le, lan_code),
+            "compare": mortality_compare.compare_with_county(source, lan_code),
+            "range": stats_lifetable_compare.county_range(le, lan_code),
         }
 
     return _MEMO.get(("county", source, lan_code), make)
@@ -119,13 +120,13 @@ def key_figures(
 
         def cell(code: str, t: pd.DataFrame = t) -> str:
             r = t[t["area_code"] == code]
-            if r.empty or _missing(r["value"].iloc[0]):
+            if r.empty or missing(r["value"].iloc[0]):
                 return "–"
             r = r.iloc[0]
             return f"{num(r['value'], 1)} ({num(r['ci_lower'], 1)}–{num(r['ci_upper'], 1)})"
 
         def diff(parent: str, c: pd.Series = c) -> str:
-            if _missing(c[f"diff_{parent}"]):
+            if missing(c[f"diff_{parent}"]):
                 return "–"
             return (
                 f"{num(c[f'diff_{parent}'], 1)} ({num(c[f'diff_{parent}_lower'], 1)} till "
@@ -166,7 +167,7 @@ def mortality_section(
     kommun : str
         Four-digit kommun code.
     data_source : str
-        Source of the counts: one of :data:`helpers.sources.mortality.LIFE_TABLE_SOURCES`.
+        Source of the counts: one of :data:`helpers.sources.mortality_counts.LIFE_TABLE_SOURCES`.
         Any other known source (``"kolada"``) gives ``available=False`` with the reason.
     year : int, optional
         Last year of the five-year period (default the latest available).
@@ -184,12 +185,12 @@ def mortality_section(
         of the period); ``sentences`` in Swedish; ``facts`` (:func:`facts_of`).
     """
     if isinstance(kommun, int):
-        kommun = f"{kommun:04d}"
+        kommun = lookup.pad_kommun(kommun)
     lan_code = lookup.lan_of(kommun)
     refused = unavailable_section(data_source)
     if refused is not None:
         return refused
-    data = _county(data_mortality.check_source(data_source), lan_code)
+    data = _county(mortality_counts.check_source(data_source), lan_code)
     return build_mortality_section(
         kommun, data["le"], data["compare"], data["range"], year, maps=maps
     )
@@ -228,7 +229,7 @@ def build_mortality_section(
         See :func:`mortality_section`.
     """
     period = _check_year(le, year)
-    lan_code = kommun[:2]
+    lan_code = lookup.lan_code_of(kommun)
     now = le[le["period"] == period].reset_index(drop=True)
     cmp_now = comparison[comparison["period"] == period].reset_index(drop=True)
     rng_now = ranges[ranges["period"] == period]
@@ -249,7 +250,7 @@ def build_mortality_section(
                 & (cmp_now["sex"] == sex)
                 & (cmp_now["indicator"] == ind)
             ]
-            if not c.empty and not _missing(r.iloc[0]["value"]):
+            if not c.empty and not missing(r.iloc[0]["value"]):
                 text += " " + compare_sentence(c.iloc[0], "region")
             sentences.append(text)
     for sex in SEXES:
@@ -300,11 +301,8 @@ def build_mortality_section(
 __all__ = [
     "SEXES",
     "TITLE",
-    "Section",
-    "build_education_section",
     "build_mortality_section",
     "clear_memo",
-    "education_section",
     "facts_of",
     "key_figures",
     "mortality_section",

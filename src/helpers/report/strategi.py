@@ -128,7 +128,9 @@ def strategi_section(
     """
     goals, table, groups, ranks = prepared(data_source)
     source = data_strategi.source_label(data_source)
-    status = strategi_compare.add_rank_colours(strategi.goal_status(table, goals, kommun), ranks)
+    status = text_strategi.with_status_texts(
+        strategi_compare.add_rank_colours(strategi.goal_status(table, goals, kommun), ranks)
+    )
     comparison = strategi_compare.comparisons(table, goals, kommun, groups)
     focus = strategi_compare.deviations(comparison, status, top=top, area_code=kommun)
     focus = text_strategi.with_sentences(focus)

@@ -47,6 +47,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from helpers.config import sources as source_registry
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.memo import Memo
@@ -216,10 +217,10 @@ def survey_section(
         Unknown kommun, source or variable, missing files, or problems in the extract.
     """
     if isinstance(kommun, int):
-        kommun = f"{kommun:04d}"
+        kommun = lookup.pad_kommun(kommun)
     kommun_name = lookup.area_name(kommun)
     title = f"Levnadsvanor i {kommun_name} (enkät)"
-    if isinstance(data_source, str) and data_source in data_survey.source_registry.SOURCES:
+    if isinstance(data_source, str) and data_source in source_registry.SOURCES:
         try:
             data_survey.check_survey_source(data_source, variables)
         except DataError as exc:
@@ -234,7 +235,7 @@ def survey_section(
             survey_text.not_in_extract(kommun_name, data.origin.get("name", "")),
             data.source,
         )
-    lan_code = kommun[:2]
+    lan_code = lookup.lan_code_of(kommun)
     region_code = lookup.region_code(lan_code)
     figs: dict[str, Figure] = {}
     sentences: list[str] = []

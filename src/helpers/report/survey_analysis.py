@@ -39,9 +39,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from helpers.config import catalogue
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.stats import survey
+from helpers.stats import survey_compare as stats_survey_compare
 from helpers.stats.ci import z_value
 from helpers.stats.disclosure import suppress_small_cells
 from helpers.stats.survey import CONFIDENCE
@@ -62,7 +64,9 @@ def _params(min_n: int) -> dict[str, dict[str, int]]:
 
 def controlled(table: pd.DataFrame, min_n: int, *, complementary: bool = True) -> pd.DataFrame:
     """Run disclosure control and empty the verdict texts of hidden rows."""
-    out = suppress_small_cells(table, min_n, complementary=complementary)
+    out = suppress_small_cells(
+        table, min_n, complementary=complementary, catalogue=catalogue.load()
+    )
     hidden = (out["flag"] == indicators.FLAG_SUPPRESSED).to_numpy()
     for col in _VERDICT_COLUMNS:
         if col in out.columns:
@@ -107,7 +111,7 @@ def estimate_variable(
         ``table`` (indicator table: percent, flags, disclosure control applied)
         and ``design`` (design statistics, not disclosure-controlled – do not show).
     """
-    lans = data["kommun"].astype("string").str[:2].dropna().unique()
+    lans = lookup.lan_code_of(data["kommun"].astype("string")).dropna().unique()
     levels = ("kommun", "lan", "riket") if len(lans) > 1 else ("kommun", "lan")
     return survey.estimate_indicator(
         data,
@@ -118,6 +122,7 @@ def estimate_variable(
         pool_years=int(pool_years) or None,
         confidence=confidence,
         params=_params(min_n),
+        catalogue=catalogue.load(),
     )
 
 
@@ -146,7 +151,7 @@ def with_reference(table: pd.DataFrame, reference: pd.DataFrame, min_n: int) -> 
     ref = ref[~ref[keys].astype(str).agg("|".join, axis=1).isin(set(have))]
     if ref.empty:
         return table
-    ref = suppress_small_cells(ref, min_n)
+    ref = suppress_small_cells(ref, min_n, catalogue=catalogue.load())
     return indicators.concat([table, ref])
 
 
@@ -233,7 +238,9 @@ def change_table(
     if area_codes is not None:
         sel &= design["area_code"].isin(list(area_codes))
     keys = ["area_code", "area_type", "sex", "group", "indicator"]
-    cmp = survey.compare_periods(design[sel], before, after, keys=keys, confidence=confidence)
+    cmp = stats_survey_compare.compare_periods(
+        design[sel], before, after, keys=keys, confidence=confidence
+    )
     shown = table[sel.to_numpy()]
     cols = ["value", "ci_lower", "ci_upper", "n", "numerator", "flag", "flag_reason"]
     parts = {}
@@ -281,18 +288,13 @@ def change_table(
             "period": int(after),
             "period_label": m["period_label_after"].astype(str),
             "period_label_before": m["period_label_before"].astype(str),
-            "value_before": m["value_before"].to_numpy(dtype=float),
-            "ci_lower_before": m["ci_lower_before"].to_numpy(dtype=float),
-            "ci_upper_before": m["ci_upper_before"].to_numpy(dtype=float),
-            "n_before": m["n_before"].to_numpy(dtype=float),
-            "yes_before": m["yes_before"].to_numpy(dtype=float),
-            "flag_before": m["flag_before"].astype(str),
-            "value_after": m["value_after"].to_numpy(dtype=float),
-            "ci_lower_after": m["ci_lower_after"].to_numpy(dtype=float),
-            "ci_upper_after": m["ci_upper_after"].to_numpy(dtype=float),
-            "n_after": m["n_after"].to_numpy(dtype=float),
-            "yes_after": m["yes_after"].to_numpy(dtype=float),
-            "flag_after": m["flag_after"].astype(str),
+            **{
+                f"{col}_{when}": m[f"{col}_{when}"].to_numpy(dtype=float)
+                if col != "flag"
+                else m[f"{col}_{when}"].astype(str)
+                for when in ("before", "after")
+                for col in ("value", "ci_lower", "ci_upper", "n", "yes", "flag")
+            },
             "diff_pp": np.where(show, m["diff_pp"], np.nan),
             "ci_lower_pp": np.where(show, m["ci_lower_pp"], np.nan),
             "ci_upper_pp": np.where(show, m["ci_upper_pp"], np.nan),
@@ -326,14 +328,14 @@ def _independent(
     """Test estimates against an independent reference given as percent with a CI."""
     z = np.array([z_value(lv) for lv in ref_level])
     se_ref = (ref_upper - ref_lower) / 100 / (2 * z)
-    res = survey.difference(
+    res = stats_survey_compare.difference(
         ref_value / 100, se_ref, p, se, np.full(len(p), np.inf), df, confidence=confidence
     )
     low, same, high = compare_labels(direction)
     mapping = {
-        survey.VERDICT_DECREASE: low,
-        survey.VERDICT_NO_CHANGE: same,
-        survey.VERDICT_INCREASE: high,
+        stats_survey_compare.VERDICT_DECREASE: low,
+        stats_survey_compare.VERDICT_NO_CHANGE: same,
+        stats_survey_compare.VERDICT_INCREASE: high,
         "": "",
     }
     res["verdict"] = res["verdict"].map(mapping)
@@ -424,7 +426,7 @@ def kommun_comparison(
     nan = np.full(n_rows, np.nan)
     out = rows.copy()
     codes = out["area_code"].astype(str).to_numpy()
-    lan_cmp = survey.compare_with_parent(
+    lan_cmp = stats_survey_compare.compare_with_parent(
         data, variable, "lan", direction=direction, pool_years=pool, confidence=confidence
     )
     lan_cmp = _aligned(lan_cmp[lan_cmp["period"] == period], codes)
@@ -440,17 +442,17 @@ def kommun_comparison(
     out["p_value_riket"] = nan
     out["verdict_riket"] = ""
     out["riket_basis"] = ""
-    lans = data["kommun"].astype("string").str[:2].dropna().unique()
+    lans = lookup.lan_code_of(data["kommun"].astype("string")).dropna().unique()
     if len(lans) > 1:
-        rk = survey.compare_with_parent(
+        rk = stats_survey_compare.compare_with_parent(
             data, variable, "riket", direction=direction, pool_years=pool, confidence=confidence
         )
         # The county against Sweden: the county as one pseudo-kommun ("20" + "00").
-        county = data.assign(kommun=data["kommun"].astype("string").str[:2] + "00")
-        rc = survey.compare_with_parent(
+        county = data.assign(kommun=lookup.lan_code_of(data["kommun"].astype("string")) + "00")
+        rc = stats_survey_compare.compare_with_parent(
             county, variable, "riket", direction=direction, pool_years=pool, confidence=confidence
         )
-        rc["kommun"] = "00" + rc["kommun"].astype(str).str[:2]
+        rc["kommun"] = lookup.region_code_of(rc["kommun"].astype(str))
         both = pd.concat([rk, rc], ignore_index=True)
         both = _aligned(both[both["period"] == period], codes)
         out["riket_value"] = both["p_parent"].to_numpy(dtype=float) * 100
@@ -498,7 +500,7 @@ def kommun_comparison(
     out["n_ranked"] = nan
     out["colour"] = ""
     if direction is not None:
-        ranked = survey.rank_colours(rows, direction)
+        ranked = stats_survey_compare.rank_colours(rows, direction)
         out["rank"] = ranked["rank"].to_numpy()
         out["n_ranked"] = ranked["n_ranked"].to_numpy()
         out["colour"] = ranked["colour"].to_numpy()
@@ -571,7 +573,7 @@ def response_pattern(
     if d.empty:
         raise DataError(f"Inga svarande år {year} i de valda kommunerna")
     codes = sorted(set(d["kommun"].astype(str)))
-    lans = {c[:2] for c in codes}
+    lans = {lookup.lan_code_of(c) for c in codes}
     if len(codes) == 1:
         area = codes[0]
     elif len(lans) == 1:

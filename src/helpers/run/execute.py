@@ -122,7 +122,8 @@ class ReportExecutor:
         start = time.perf_counter()
         nb_path = self.out_dir / f"{job.stem}.ipynb"
         html_path = self.out_dir / f"{job.stem}.html"
-        for stale in (nb_path, html_path):
+        data_path = self.out_dir / f"{job.stem}.csv"
+        for stale in (nb_path, html_path, data_path):
             stale.unlink(missing_ok=True)
         common: dict[str, Any] = {
             "parameters": job.parameters,
@@ -166,6 +167,11 @@ class ReportExecutor:
             self._write_html(nb_path, html_path, job)
         except Exception as exc:
             error = error or f"HTML kunde inte skapas: {short_error(exc)}"
+        if not error:
+            try:
+                write_facts(nb_path, data_path)
+            except Exception as exc:
+                error = f"datafilen kunde inte skapas: {short_error(exc)}"
         return ReportResult(
             kommun=job.kommun,
             name=job.name,
@@ -175,6 +181,7 @@ class ReportExecutor:
             notebook=nb_path.name if nb_path.exists() else "",
             html=html_path.name if html_path.exists() else "",
             seconds=time.perf_counter() - start,
+            data=data_path.name if data_path.exists() else "",
             finished=datetime.now().isoformat(timespec="seconds"),
         )
 
@@ -208,6 +215,37 @@ class ReportExecutor:
             nb, resources={"metadata": {"name": f"{job.name} ({job.kommun})"}}
         )
         write_text(html_path, body)
+
+
+def write_facts(nb_path: Path, data_path: Path) -> bool:
+    """Write the facts a report handed over (:data:`helpers.report.facts.MIMETYPE`).
+
+    The template displays its facts under a mime type that HTML does not show;
+    this reads them from the executed notebook and writes them as CSV in the
+    Swedish Excel dialect (:func:`helpers.report.facts.to_csv`). A template that
+    hands over no facts gets no data file.
+
+    Returns
+    -------
+    bool
+        True if a data file was written.
+    """
+    import nbformat
+
+    from helpers.report import facts
+
+    nb = nbformat.read(nb_path, as_version=4)
+    records = [
+        output["data"][facts.MIMETYPE]
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if facts.MIMETYPE in output.get("data", {})
+    ]
+    if not records:
+        return False
+    facts.to_csv(facts.from_records(records[-1]), data_path)
+    return True
 
 
 def write_error_notebook(template: Path, job: Job, path: Path, error: str, nb: Any = None) -> None:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from helpers.config import params
+from helpers.config import notebook_params, yamlfile
 from helpers.config.params import RunSpec
 from helpers.core import fmt, lookup
 
@@ -41,6 +41,9 @@ class ReportResult:
         Short Swedish/Python error message ("" when ok).
     notebook, html : str
         File names (relative to the output folder) of the executed notebook and its HTML.
+    data : str
+        File name of the report's data file: every number it shows, one row per
+        section and fact, in the indicator-table columns (CSV, Swedish Excel dialect).
     seconds : float
         Wall time for executing and converting this report.
     finished : str
@@ -55,6 +58,7 @@ class ReportResult:
     notebook: str = ""
     html: str = ""
     seconds: float = 0.0
+    data: str = ""
     finished: str = ""
 
     @property
@@ -103,7 +107,7 @@ def write_status(spec: RunSpec, out_dir: Path, statuses: list[ReportResult]) -> 
     doc = {
         "run": spec.run,
         "params": spec.name,
-        "template": params.display_path(spec.template),
+        "template": yamlfile.display_path(spec.template),
         "parameters": spec.parameters,
         "updated": datetime.now().isoformat(timespec="seconds"),
         "kommuner": {r.kommun: asdict(r) for r in statuses},
@@ -152,7 +156,11 @@ def write_index(
     n_failed = sum(r.status == STATUS_FAILED for r in statuses)
     n_not_run = sum(r.status == STATUS_NOT_RUN for r in statuses)
     lan_names = lookup.lan().set_index("lan_code")["lan_name"]
-    area = "Alla län" if spec.lan == params.ALL_LAN else str(lan_names.get(spec.lan, spec.lan))
+    area = (
+        "Alla län"
+        if spec.lan == notebook_params.ALL_LAN
+        else str(lan_names.get(spec.lan, spec.lan))
+    )
     param_text = (
         ", ".join(f"{k} = {v}" for k, v in spec.parameters.items()) or "mallens standardvärden"
     )
@@ -168,7 +176,7 @@ def write_index(
         f"<style>{_INDEX_CSS}</style></head><body>",
         f"<h1>Kommunprofiler – {esc(area)}</h1>",
         f'<p class="meta">Körning <b>{esc(spec.run)}</b> ({esc(spec.name)}), mall '
-        f"<code>{esc(params.display_path(spec.template))}</code>, {esc(param_text)}. "
+        f"<code>{esc(yamlfile.display_path(spec.template))}</code>, {esc(param_text)}. "
         f"Uppdaterad {esc(datetime.now().strftime('%Y-%m-%d %H:%M'))}.</p>",
     ]
     if data_source == "demo":
@@ -184,17 +192,18 @@ def write_index(
             )
         parts.append(
             "<table><thead><tr><th>Kod</th><th>Kommun</th><th>Status</th><th>Tid</th>"
-            "<th>Notebook</th><th>Fel</th></tr></thead><tbody>"
+            "<th>Data</th><th>Notebook</th><th>Fel</th></tr></thead><tbody>"
         )
         for r in sorted(rows, key=lambda r: r.kommun):
             name = esc(r.name)
             link = f'<a href="{esc(r.html)}">{name}</a>' if r.html else name
             nb_link = f'<a href="{esc(r.notebook)}">{esc(r.notebook)}</a>' if r.notebook else ""
+            data_link = f'<a href="{esc(r.data)}">{esc(r.data)}</a>' if r.data else ""
             seconds = fmt.num(r.seconds, 1, "s") if r.status != STATUS_NOT_RUN else ""
             parts.append(
                 f"<tr><td>{esc(r.kommun)}</td><td>{link}</td>"
                 f'<td class="{esc(r.status)}">{esc(STATUS_LABELS.get(r.status, r.status))}</td>'
-                f'<td class="num">{esc(seconds)}</td><td>{nb_link}</td>'
+                f'<td class="num">{esc(seconds)}</td><td>{data_link}</td><td>{nb_link}</td>'
                 f'<td class="err">{esc(r.error)}</td></tr>'
             )
         parts.append("</tbody></table>")

@@ -90,12 +90,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from helpers.config import notebook_params, params
+from helpers.config import notebook_params, params, yamlfile
 from helpers.config.params import Job, RunSpec
 from helpers.core import fmt, lookup
 from helpers.core.errors import DataError, Problem
 from helpers.run.execute import (
-    ERROR_MARKER_TAG,
     Config,
     ReportExecutor,
     WorkerDied,
@@ -104,18 +103,13 @@ from helpers.run.execute import (
     write_error_notebook,
 )
 from helpers.run.index import (
-    INDEX_FILE,
     STATUS_FAILED,
-    STATUS_FILE,
-    STATUS_LABELS,
-    STATUS_NOT_RUN,
-    STATUS_OK,
     ReportResult,
     merged_status,
     write_index,
     write_status,
 )
-from helpers.run.kernels import ANSI, WARM_ENGINE, WarmKernel, template_imports
+from helpers.run.kernels import ANSI
 
 #: Seconds one cell may run before the kernel is stopped and the kommun marked failed.
 DEFAULT_CELL_TIMEOUT = 600.0
@@ -291,8 +285,8 @@ def _select(spec: RunSpec, only: Sequence[str | int] | None) -> list[Job]:
             item = int(item)  # "180" on the command line means "0180"
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", params.ParamsWarning)
-                code = params.normalize_code(item, 4, "kommunkod")
+                warnings.simplefilter("ignore", notebook_params.ParamsWarning)
+                code = notebook_params.normalize_code(item, 4, "kommunkod")
         except DataError as exc:
             problems.append(Problem(f"--only: {exc}"))
             continue
@@ -312,7 +306,7 @@ def _select(spec: RunSpec, only: Sequence[str | int] | None) -> list[Job]:
 def _data_source(spec: RunSpec) -> str | None:
     if "data_source" in spec.parameters:
         return str(spec.parameters["data_source"])
-    p = params.template_parameters(spec.template).get("data_source")
+    p = notebook_params.template_parameters(spec.template).get("data_source")
     return str(p.default) if p is not None and p.default is not None else None
 
 
@@ -572,11 +566,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("always", params.ParamsWarning)
+            warnings.simplefilter("always", notebook_params.ParamsWarning)
             shown = warnings.showwarning
 
             def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
-                if issubclass(category, params.ParamsWarning):
+                if issubclass(category, notebook_params.ParamsWarning):
                     print(f"Varning: {message}", file=sys.stderr, flush=True)
                 else:
                     shown(message, category, filename, lineno, file, line)
@@ -600,7 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if result.dry_run:
         print(
             f"Torrkörning av {spec.name}: {len(result.jobs)} rapporter med mallen "
-            f"{params.display_path(spec.template)}, {result.workers} process(er), {mode}."
+            f"{yamlfile.display_path(spec.template)}, {result.workers} process(er), {mode}."
         )
         print(f"Parametrar: {spec.parameters or 'mallens standardvärden'}")
         for job in result.jobs:
@@ -621,26 +615,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT",
-    "ERROR_MARKER_TAG",
-    "INDEX_FILE",
     "LOG_DIR",
-    "STATUS_FAILED",
-    "STATUS_FILE",
-    "STATUS_LABELS",
-    "STATUS_NOT_RUN",
-    "STATUS_OK",
-    "WARM_ENGINE",
-    "ReportExecutor",
-    "ReportResult",
     "RunResult",
-    "WarmKernel",
     "default_workers",
     "main",
     "run_reports",
-    "template_imports",
-    "write_error_notebook",
-    "write_index",
-    "write_status",
 ]
 
 

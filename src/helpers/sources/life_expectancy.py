@@ -24,7 +24,7 @@ from helpers.config import sources as registry
 from helpers.core import indicators, lookup
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.core.memo import Memo
-from helpers.sources import kolada
+from helpers.sources import kolada, kolada_client, kolada_tables
 from helpers.sources.demo import life_expectancy as demo_le
 
 #: Catalogue entry of the series.
@@ -66,7 +66,11 @@ def check_source(data_source: object) -> str:
 
 def source_label(data_source: str) -> str:
     """Return the attribution for a data source (the synthetic one says so)."""
-    return SYNTHETIC_LABEL if registry.is_synthetic(check_source(data_source)) else kolada.SOURCE
+    return (
+        SYNTHETIC_LABEL
+        if registry.is_synthetic(check_source(data_source))
+        else kolada_client.SOURCE
+    )
 
 
 def _area_codes_for(lan_code: str | None) -> list[str]:
@@ -100,7 +104,7 @@ def _demo_life_expectancy() -> pd.DataFrame:
 
     def make() -> pd.DataFrame:
         objs = demo_le.read_envelopes(entries)
-        table = kolada.to_indicator_table(objs, source=SYNTHETIC_LABEL)
+        table = kolada_tables.to_indicator_table(objs, source=SYNTHETIC_LABEL)
         table["source"] = SYNTHETIC_LABEL
         return table
 

@@ -1,7 +1,7 @@
 """Deaths and population, life expectancy per kommun with CIs, and e30 by education.
 
 The public entry point for everything computed from deaths and population
-(the code lives in three modules, re-exported here):
+(the code lives in three modules; import from them):
 
 :mod:`helpers.sources.mortality_counts`
     :func:`deaths_population` (counts by kommun, sex, single age and year),
@@ -18,65 +18,34 @@ The public entry point for everything computed from deaths and population
     :func:`e30_by_education` (remaining life expectancy at 30 by education).
 
 This module itself holds the published reference values (:func:`published_e0`),
-provenance helpers and the parameter file of notebook 02.
+provenance helpers and the parameter-file check of notebook 02.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.core import indicators, lookup, paths
-from helpers.core.errors import DataError, Problem
+from helpers.core import indicators, lookup
 from helpers.sources import scb
 from helpers.sources.demo import mortality as demo_mortality
-from helpers.sources.mortality_compare import compare_with_county
 from helpers.sources.mortality_counts import (
     LIFE_TABLE_SOURCES,
     LIFE_TABLE_WHAT,
-    REFERENCE_FILES,
     SCB_COUNT_TABLES,
-    Counts,
     _reference_file,
-    abridged_counts,
     check_source,
-    counts_available,
-    deaths_population,
-    kommun_life_expectancy,
-    normalize_periods,
-    scb_counts,
-    source_label,
-    unavailable_reason,
 )
 from helpers.sources.mortality_education import (
-    E30_INDICATOR,
-    E30_SOURCES,
-    EDUCATION_LEVELS,
-    check_e30_source,
-    e30_by_education,
-    e30_from_scb_frame,
     e30_source_label,
 )
-from helpers.stats.lifetable_compare import (
-    RANGE_CI_COLUMNS,
-    VERDICT_HIGHER,
-    VERDICT_LOWER,
-    VERDICT_NONE,
-    VERDICT_SAME,
-    county_range,
-    parent_difference,
-)
 
-#: The sources :func:`notebook_parameters` accepts: those of the catalogue (not a
-#: list of its own; see :data:`helpers.sources.mortality_counts.LIFE_TABLE_SOURCES`).
-DATA_SOURCES: Sequence[str] = LIFE_TABLE_SOURCES
 #: Indicator id of published e0 per kommun (reference file).
 PUBLISHED_E0_INDICATOR = "e0_publicerad"
-#: Parameters of notebook 02 and their types (validated by :func:`notebook_parameters`).
-NOTEBOOK_PARAMETERS: dict[str, type] = {"lan_code": str, "data_source": str}
+#: Notebook 02, whose ``parameters`` cell :func:`notebook_parameters` checks a file against.
+NOTEBOOK = "notebooks/02_medellivslangd_utbildning.ipynb"
 
 
 def clear_memo() -> None:
@@ -112,7 +81,7 @@ def published_e0(lan_code: str | None = None) -> pd.DataFrame:
     df = pd.read_csv(_reference_file("e0"), dtype={"kommunkod": str})
     if lan_code is not None:
         lookup.region_code(lan_code)
-        df = df[df["kommunkod"].str[:2] == lan_code]
+        df = df[lookup.lan_code_of(df["kommunkod"]) == lan_code]
     years = df["period"].str.extract(r"(\d{4})\D+(\d{4})")
     out = pd.DataFrame(
         {
@@ -160,96 +129,25 @@ def reference_files_markdown(data_source: str) -> str:
 
 
 # -- notebook parameters ------------------------------------------------------------------------
-def notebook_parameters(path: str | Path) -> dict[str, str]:
+def notebook_parameters(path: str | Path) -> dict[str, object]:
     """Read and validate a parameter file for notebook 02 (e.g. ``params/referens_scb.yaml``).
 
-    Parameters
-    ----------
-    path : str or Path
-        YAML mapping with ``lan_code`` (two digits, quoted) and ``data_source``
-        (one of :data:`DATA_SOURCES`); relative paths are taken from the project root.
-
-    Returns
-    -------
-    dict of str to str
-        The parameters, ready for ``papermill.execute_notebook(parameters=...)``.
-
-    Raises
-    ------
-    DataError
-        Every problem at once (unknown keys, wrong types, unknown län or source),
-        naming the file and line.
+    The keys and types come from the notebook's ``parameters`` cell and the
+    sources from the catalogue (:data:`helpers.sources.mortality_counts.LIFE_TABLE_SOURCES`);
+    see :func:`helpers.config.notebook_params.load_notebook_parameters`.
     """
-    from helpers.config import params
+    from helpers.config.notebook_params import load_notebook_parameters
 
-    p = Path(path)
-    p = p if p.is_absolute() else paths.project_root() / p
-    doc = params.read_yaml(p)
-    lines = getattr(doc, "lines", {}) or {}
-    problems: list[Problem] = []
-    if not isinstance(doc, dict):
-        raise DataError(Problem("filen ska innehålla nyckel: värde-par", file=p.name))
-    for key, value in doc.items():
-        row = lines.get(key)
-        if key not in NOTEBOOK_PARAMETERS:
-            problems.append(
-                Problem(
-                    f"okänd nyckel '{key}' (tillåtna: {', '.join(NOTEBOOK_PARAMETERS)})",
-                    p.name,
-                    row,
-                )
-            )
-        elif not isinstance(value, NOTEBOOK_PARAMETERS[key]):
-            problems.append(Problem(f"'{key}' ska vara text inom citattecken", p.name, row))
-        elif key == "lan_code" and value not in set(lookup.lan()["lan_code"]):
-            problems.append(Problem(f"okänd länskod '{value}'", p.name, row))
-        elif key == "data_source" and value not in DATA_SOURCES:
-            problems.append(
-                Problem(
-                    f"okänd datakälla '{value}' (välj en av: {', '.join(DATA_SOURCES)})",
-                    p.name,
-                    row,
-                )
-            )
-    if problems:
-        raise DataError(problems)
-    return {str(k): str(v) for k, v in doc.items()}
+    return load_notebook_parameters(
+        path, NOTEBOOK, allowed_sources=LIFE_TABLE_SOURCES, what=LIFE_TABLE_WHAT
+    )
 
 
 __all__ = [
-    "DATA_SOURCES",
-    "E30_INDICATOR",
-    "E30_SOURCES",
-    "EDUCATION_LEVELS",
-    "LIFE_TABLE_SOURCES",
-    "LIFE_TABLE_WHAT",
-    "RANGE_CI_COLUMNS",
-    "REFERENCE_FILES",
-    "SCB_COUNT_TABLES",
-    "VERDICT_HIGHER",
-    "VERDICT_LOWER",
-    "VERDICT_NONE",
-    "VERDICT_SAME",
-    "Counts",
-    "abridged_counts",
-    "check_e30_source",
-    "check_source",
+    "NOTEBOOK",
     "clear_memo",
-    "compare_with_county",
-    "counts_available",
-    "county_range",
-    "deaths_population",
-    "e30_by_education",
-    "e30_from_scb_frame",
-    "e30_source_label",
-    "kommun_life_expectancy",
-    "normalize_periods",
     "notebook_parameters",
-    "parent_difference",
     "provenance_url_parts",
     "published_e0",
     "reference_files_markdown",
-    "scb_counts",
-    "source_label",
-    "unavailable_reason",
 ]

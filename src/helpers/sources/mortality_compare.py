@@ -23,7 +23,7 @@ from helpers.sources.mortality_counts import (
     normalize_periods,
     source_label,
 )
-from helpers.stats import lifetable as lt
+from helpers.stats import lifetable_chiang
 from helpers.stats.ci import confidence_level, z_value
 from helpers.stats.lifetable_compare import parent_difference, verdict
 
@@ -102,7 +102,7 @@ def compare_with_county(
     out = _MEMO.get(key, lambda: _compare_all(source, per, ages_t, confidence))
     if lan_code is not None:
         lookup.region_code(lan_code)
-        out = out[out["area_code"].str[:2] == lan_code]
+        out = out[lookup.lan_code_of(out["area_code"]) == lan_code]
     return out.reset_index(drop=True).copy()
 
 
@@ -120,7 +120,7 @@ def _compare_all(
     Dk, Pk, band_ages = _band_arrays(counts, keys["area_code"].tolist(), keys)
     frames = []
     parents = {
-        "region": ("00" + keys["area_code"].str[:2]).tolist(),
+        "region": lookup.region_code_of(keys["area_code"]).tolist(),
         "riket": [lookup.RIKET_CODE] * len(keys),
     }
     results = {}
@@ -129,7 +129,7 @@ def _compare_all(
         results[name] = (codes, parent_difference(Dk, Pk, Dc, Pc, band_ages, ages))
     le_idx = le.set_index(["area_code", "sex", "period", "indicator"])
     for j, age in enumerate(ages):
-        ind = lt.indicator_id(age)
+        ind = lifetable_chiang.indicator_id(age)
         frame = keys.copy()
         frame["indicator"] = ind
         look = pd.MultiIndex.from_arrays(

@@ -73,6 +73,7 @@ from helpers.core.memo import Memo
 from helpers.sources import scb
 from helpers.sources.demo import mortality as demo_mortality
 from helpers.stats import lifetable as lt
+from helpers.stats import lifetable_pooling
 
 #: What the life-table sources serve (used in the Swedish refusal of other sources).
 LIFE_TABLE_WHAT = "medellivslängd beräknad från antal döda och folkmängd"
@@ -249,7 +250,7 @@ def _filter_lan(df: pd.DataFrame, lan_code: str | None) -> pd.DataFrame:
     if lan_code is None:
         return df.reset_index(drop=True)
     lookup.region_code(lan_code)  # validates
-    return df[df["kommunkod"].str[:2] == lan_code].reset_index(drop=True)
+    return df[lookup.lan_code_of(df["kommunkod"]) == lan_code].reset_index(drop=True)
 
 
 def _raw_identity(source: str) -> str:
@@ -273,7 +274,7 @@ def _read_counts_csv(path: Path, value: str) -> pd.DataFrame:
     missing = [c for c in need if c not in df.columns]
     if missing:
         raise DataError(Problem(f"kolumner saknas: {', '.join(missing)}", file=path.name))
-    df["kommunkod"] = df["kommunkod"].str.zfill(4)
+    df["kommunkod"] = lookup.pad_kommun(df["kommunkod"])
     return df[need]
 
 
@@ -458,13 +459,13 @@ def _with_aggregates(pooled: pd.DataFrame) -> pd.DataFrame:
     """Add the regions and Riket, summed from the kommuner's pooled counts."""
     kom = pooled.copy()
     kom["area_type"] = "kommun"
-    kom["lan_code"] = kom["area_code"].str[:2]
+    kom["lan_code"] = lookup.lan_code_of(kom["area_code"])
     keys = ["sex", "period", "period_label", "note", "age"]
     reg = kom.groupby(["lan_code", *keys], as_index=False, observed=True)[
         ["deaths", "population"]
     ].sum()
     regions = lookup.lan().set_index("lan_code")
-    reg["area_code"] = "00" + reg["lan_code"]
+    reg["area_code"] = lookup.region_code_of(reg["lan_code"])
     reg["area_name"] = reg["lan_code"].map(regions["region_name"])
     reg["area_type"] = "region"
     rik = kom.groupby(keys, as_index=False, observed=True)[["deaths", "population"]].sum()
@@ -505,8 +506,10 @@ def abridged_counts(
 
     def make() -> pd.DataFrame:
         counts = _all_counts(source)
-        pooled = lt.pool_periods(counts.deaths, counts.population, per)
-        ab = lt.to_abridged(_with_aggregates(pooled), count_cols=("deaths", "population"))
+        pooled = lifetable_pooling.pool_periods(counts.deaths, counts.population, per)
+        ab = lifetable_pooling.to_abridged(
+            _with_aggregates(pooled), count_cols=("deaths", "population")
+        )
         return ab.sort_values(["area_code", "sex", "period", "age"]).reset_index(drop=True)
 
     key = (_CACHE_VERSION, source, _raw_identity(source), per)

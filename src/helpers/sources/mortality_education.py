@@ -33,7 +33,7 @@ from helpers.sources.mortality_counts import (
     _find_dimension,
     _reference_file,
 )
-from helpers.stats import lifetable as lt
+from helpers.stats import lifetable_chiang
 
 #: Indicator id of e30 by education (as in :mod:`helpers.sources.demo.mortality`).
 E30_INDICATOR = demo_mortality.E30_INDICATOR
@@ -108,7 +108,7 @@ def e30_from_scb_frame(frame: pd.DataFrame, dims: Mapping[str, Mapping[str, Any]
     code = frame[region].astype(str)
     label = frame[f"{region}_label"].astype(str)
     is_riket = (code == "00") | label.str.casefold().str.contains("riket|sverige")
-    area = np.where(is_riket, lookup.RIKET_CODE, "00" + code.str.zfill(2))
+    area = np.where(is_riket, lookup.RIKET_CODE, lookup.region_code_of(code.map(lookup.pad_lan)))
     years = (frame[time].astype(str) + " " + frame[f"{time}_label"].astype(str)).str.findall(
         r"(?:19|20)\d{2}"
     )
@@ -120,7 +120,9 @@ def e30_from_scb_frame(frame: pd.DataFrame, dims: Mapping[str, Mapping[str, Any]
             "area_code": area,
             "area_type": np.where(is_riket, "riket", "region"),
             "period": last,
-            "period_label": [lt.period_label(a, b) for a, b in zip(first, last, strict=True)],
+            "period_label": [
+                lifetable_chiang.period_label(a, b) for a, b in zip(first, last, strict=True)
+            ],
             "sex": frame[sex].astype(str).map(_SEX_CODES).map(demo_mortality.SEX_LABELS),
             "group": frame[f"{edu}_label"].astype(str).map(_education_label),
             "indicator": E30_INDICATOR,

@@ -11,8 +11,11 @@ read), and refuses in Swedish otherwise – it never switches source quietly.
     The synthetic values in Kolada's shape from :mod:`helpers.sources.demo.strategi`.
 ``kolada``
     The goal KPIs and their *Osäkerhetstal* for all kommuner, regions and Riket
-    2012–2024 and the municipality groups, through :mod:`helpers.sources.kolada`
+    2012–2024 and the municipality groups, through :mod:`helpers.sources.kolada_client`
     (cached in ``data/raw/kolada``).
+
+:func:`load_groups` returns only the municipality groups (for the explorer's
+similar kommuner).
 
 :func:`compare_with_kolada_group` compares the goal file with Kolada's own KPI
 group "Strategi för hälsa".
@@ -65,9 +68,9 @@ def allowed_sources(
 
 def source_label(data_source: str) -> str:
     """Return the attribution for a data source (the synthetic one says so)."""
-    from helpers.sources import kolada
+    from helpers.sources import kolada_client
 
-    return SYNTHETIC_LABEL if is_synthetic(data_source) else kolada.SOURCE
+    return SYNTHETIC_LABEL if is_synthetic(data_source) else kolada_client.SOURCE
 
 
 def to_indicator_table(
@@ -78,7 +81,7 @@ def to_indicator_table(
     Values that summarise several years (``pooled_years`` > 1 in the goal
     table, from the catalogue) get a period label such as ``"2021–2024"``.
     """
-    from helpers.sources import kolada
+    from helpers.sources import kolada_tables
 
     goals = goals.dropna(subset=["kpi"])
     pooled = {g.kpi: int(g.pooled_years) for g in goals.itertuples() if int(g.pooled_years) > 1}
@@ -87,36 +90,76 @@ def to_indicator_table(
         for g in goals.dropna(subset=["uncertainty_kpi"]).itertuples()
         if int(g.pooled_years) > 1
     }
-    return kolada.to_indicator_table(values, multi_year=pooled, source=source)
+    return kolada_tables.to_indicator_table(values, multi_year=pooled, source=source)
 
 
-def _load_demo(goals: pd.DataFrame, client: Any) -> tuple[pd.DataFrame, list[dict]]:
+def _demo_table(goals: pd.DataFrame, client: Any) -> pd.DataFrame:
     from helpers.sources.demo import strategi as demo_strategi
 
-    return demo_strategi.load_table(goals=goals), demo_strategi.load_groups()
+    return demo_strategi.load_table(goals=goals)
 
 
-def _load_kolada(goals: pd.DataFrame, client: Any) -> tuple[pd.DataFrame, list[dict]]:
-    from helpers.sources import kolada
+def _kolada_table(goals: pd.DataFrame, client: Any) -> pd.DataFrame:
+    from helpers.sources import kolada_client
 
-    client = client or kolada.KoladaClient()
+    client = client or kolada_client.KoladaClient()
     kpis = sorted(set(goals["kpi"].dropna()) | set(goals["uncertainty_kpi"].dropna()))
     codes = lookup.areas()["area_code"].tolist()
     try:
         raw = client.values(kpis, codes, list(range(FIRST_YEAR, LAST_YEAR + 1)))
+    except (OSError, SourceError) as exc:
+        raise SourceError(f"Kunde inte hämta Strategi för hälsa-data från Kolada: {exc}") from exc
+    return to_indicator_table(raw, goals, source=kolada_client.SOURCE)
+
+
+def _demo_groups(client: Any) -> list[dict]:
+    from helpers.sources.demo import strategi as demo_strategi
+
+    return demo_strategi.load_groups()
+
+
+def _kolada_groups(client: Any) -> list[dict]:
+    from helpers.sources import kolada_client
+
+    client = client or kolada_client.KoladaClient()
+    try:
         groups = client.municipality_groups(title="socioekonomi")
     except (OSError, SourceError) as exc:
         raise SourceError(f"Kunde inte hämta Strategi för hälsa-data från Kolada: {exc}") from exc
-    table = to_indicator_table(raw, goals, source=kolada.SOURCE)
-    records = groups.to_dict("records") if isinstance(groups, pd.DataFrame) else list(groups)
-    return table, records
+    return _records(groups)
 
 
 #: How each source is read (a source must also serve every goal indicator in the catalogue).
-_LOADERS: dict[str, Callable[[pd.DataFrame, Any], tuple[pd.DataFrame, list[dict]]]] = {
-    "demo": _load_demo,
-    "kolada": _load_kolada,
+_LOADERS: dict[str, Callable[[pd.DataFrame, Any], pd.DataFrame]] = {
+    "demo": _demo_table,
+    "kolada": _kolada_table,
 }
+#: Where each source's "Liknande kommuner/regioner socioekonomi" groups come from.
+_GROUP_LOADERS: dict[str, Callable[[Any], list[dict]]] = {
+    "demo": _demo_groups,
+    "kolada": _kolada_groups,
+}
+
+
+def load_groups(data_source: str = "demo", client: Any = None) -> list[dict]:
+    """Return the v3 "Liknande kommuner/regioner socioekonomi" groups of a data source.
+
+    Parameters
+    ----------
+    data_source : str
+        ``"demo"`` (the synthetic groups) or ``"kolada"``; others are refused in Swedish.
+    client : helpers.sources.kolada_client.KoladaClient, optional
+        Client for ``"kolada"``.
+
+    Raises
+    ------
+    DataError
+        A source without municipality groups.
+    SourceError
+        Kolada could not be reached and nothing is cached.
+    """
+    check_source(data_source, allowed=tuple(_GROUP_LOADERS), what="kommungrupperna")
+    return _GROUP_LOADERS[data_source](client)
 
 
 def load(
@@ -139,7 +182,7 @@ def load(
         you need both.
     goals : pandas.DataFrame, optional
         Goal table (default: the goal file).
-    client : helpers.sources.kolada.KoladaClient, optional
+    client : helpers.sources.kolada_client.KoladaClient, optional
         Client for ``"kolada"``.
     catalogue : helpers.config.catalogue.Catalogue, optional
         Default ``params/indicators.yaml``.
@@ -158,7 +201,8 @@ def load(
     """
     goals = _goal_table(goals)
     check_source(data_source, allowed=allowed_sources(goals, catalogue), what=WHAT)
-    table, groups = _LOADERS[data_source](goals, client)
+    table = _LOADERS[data_source](goals, client)
+    groups = _GROUP_LOADERS[data_source](client)
     if lan_code is not None:
         codes = {
             *lookup.kommuner_in(lan_code)["kommun_code"],
@@ -170,6 +214,7 @@ def load(
 
 
 def _records(result: Any) -> list[dict]:
+    """Return a v3 answer (list, envelope with ``values`` or DataFrame) as a list of dicts."""
     if result is None:
         return []
     if isinstance(result, pd.DataFrame):

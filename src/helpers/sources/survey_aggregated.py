@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,6 @@ from helpers.config.survey_cells import (
     MAX_PROBLEMS,
     SEX_SYNONYMS,
     TOTAL_SYNONYMS,
-    Problems,
     code_key,
     fmt_number,
     is_blank,
@@ -44,12 +42,13 @@ from helpers.config.survey_cells import (
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError, Problem
 from helpers.core.fmt import num
+from helpers.core.memo import Memo
 from helpers.sources.survey_readers import (
     Result,
     apply_column,
     check_columns,
     check_duplicates,
-    read_any,
+    open_table,
     required_text,
     year_cell,
 )
@@ -76,10 +75,14 @@ AGGREGATED_COLUMNS: dict[str, str] = {
 }
 #: Cell texts that mean "suppressed in the source" in an aggregated extract.
 SUPPRESSED_TOKENS: frozenset[str] = frozenset({"..", "x", "…", "-x-"})
+_MEMO = Memo("enkat_omraden")
 
 
-@cache
 def _area_lookup() -> tuple[frozenset[str], dict[str, str]]:
+    return _MEMO.get("areas", _read_areas)
+
+
+def _read_areas() -> tuple[frozenset[str], dict[str, str]]:
     areas = lookup.areas()
     names = {
         code_key(n) or "": c for n, c in zip(areas["area_name"], areas["area_code"], strict=True)
@@ -158,9 +161,9 @@ def _area(u: object) -> Result:
     codes, names = _area_lookup()
     if text.isdigit():
         if len(text) == 2:
-            text = "00" + text
+            text = lookup.region_code_of(text)
         elif len(text) == 3:
-            text = text.zfill(4)
+            text = lookup.pad_kommun(text)
     if text in codes:
         return text, None
     code = names.get(code_key(text) or "")
@@ -276,10 +279,8 @@ def read_aggregated(
         Level of the file's intervals and of the Wilson intervals computed here.
     source : str
         Attribution for the ``source`` column.
-    sheet : str, optional
-        Excel sheet.
-    separator : str
-        CSV separator.
+    sheet, separator : str, optional
+        Excel sheet and CSV separator (see :func:`~helpers.sources.survey_readers.open_table`).
 
     Returns
     -------
@@ -298,12 +299,7 @@ def read_aggregated(
         yes-counts above n, intervals that do not contain the value,
         duplicated rows.
     """
-    path = Path(path)
-    coll = Problems(path.name)
-    raw = read_any(path, coll, sheet=sheet, separator=separator)
-    if raw is None or raw.data.empty:
-        coll.raise_if_any()
-    assert raw is not None
+    raw, coll = open_table(path, sheet=sheet, separator=separator)
     explicit = dict(columns or {})
     for key in explicit:
         if key not in AGGREGATED_COLUMNS:

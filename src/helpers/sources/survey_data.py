@@ -59,7 +59,7 @@ from helpers.config.variable_map import load_variable_map
 from helpers.core import indicators, lookup, paths
 from helpers.core.cache import RawCache, sha256_bytes
 from helpers.core.errors import DataError, Problem
-from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.core.fmt import SYNTHETIC_LABEL, excel_csv
 from helpers.core.memo import Memo
 from helpers.sources import survey_aggregated
 from helpers.sources import survey_files as survey_io
@@ -142,7 +142,7 @@ class SurveyData:
     @property
     def lan_codes(self) -> list[str]:
         """Two-digit codes of the counties the extract covers, sorted."""
-        return sorted(set(self.microdata["kommun"].astype(str).str[:2]))
+        return sorted(set(lookup.lan_code_of(self.microdata["kommun"].astype(str))))
 
     @property
     def years(self) -> list[int]:
@@ -472,7 +472,7 @@ def _demo_riket_csv() -> bytes:
                     "ki_övre": round(pct + half, 2),
                 }
             )
-    return demo_survey.to_csv_bytes(pd.DataFrame(rows), decimals=2)
+    return excel_csv(pd.DataFrame(rows), decimals=2)
 
 
 def demo_riket_url() -> str:
@@ -528,26 +528,11 @@ def riket_reference(data: SurveyData, variables: Sequence[str] | None = None) ->
 def notebook_parameters(path: str | Path) -> dict[str, object]:
     """Read and check a parameter file for the survey notebook (``notebooks/03_…``).
 
-    The file holds the notebook's parameters as top-level keys (so it also works
-    as ``papermill -f``). The disclosure threshold may be written ``min_n: 5`` or,
-    as in run files, ``disclosure: {min_n: 5}``.
-
-    Parameters
-    ----------
-    path : str or Path
-        The YAML file (relative paths from the project root).
-
-    Returns
-    -------
-    dict
-        Parameter name -> value, ready for ``papermill.execute_notebook(parameters=...)``.
-
-    Raises
-    ------
-    DataError
-        Listing every problem: unknown key, wrong type, unknown data source, an
-        extract source without ``extract_path``, ``min_n`` below 1 or negative
-        ``pool_years``, and an unknown län code.
+    :func:`helpers.config.notebook_params.load_notebook_parameters` against
+    :data:`SURVEY_NOTEBOOK` and the survey sources, plus the survey's own checks:
+    ``variables`` a list of names, ``pool_years`` not negative, and ``extract_path``
+    given when ``data_source`` is ``"extrakt"``. Raises :class:`DataError` listing
+    every problem.
     """
     from helpers.config.notebook_params import load_notebook_parameters
 

@@ -32,13 +32,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.config.survey_cells import (
-    CANONICAL_COLUMNS,
-    EDUCATION_LEVELS,
     EDUCATION_SYNONYMS,
-    MAX_PROBLEMS,
-    MAX_ROWS_PER_PROBLEM,
     SEX_SYNONYMS,
-    Problems,
     code_key,
     fmt_number,
     is_blank,
@@ -59,19 +54,14 @@ from helpers.sources.survey_readers import (
     check_duplicates,
     coded,
     kommun_func,
-    read_any,
+    open_table,
     required_text,
     spec_values,
     year_cell,
 )
 
 __all__ = [
-    "CANONICAL_COLUMNS",
-    "EDUCATION_LEVELS",
-    "MAX_PROBLEMS",
-    "MAX_ROWS_PER_PROBLEM",
     "POPULATION_COLUMNS",
-    "load_variable_map",
     "read_microdata",
     "read_population",
 ]
@@ -87,6 +77,25 @@ _PURPOSE: dict[str, str] = {
     "stratum": "stratum",
     "psu": "PSU (primär urvalsenhet)",
 }
+
+
+#: Coded person variables: what they are called, their known names, a blank cell, the problem kind.
+_CODED: dict[str, tuple[str, dict[str, str] | None, Result, str]] = {
+    "sex": ("kön", SEX_SYNONYMS, (None, "kön saknas."), "oväntat kön"),
+    "age_group": ("åldersgrupp", None, (None, "åldersgruppen saknas."), "oväntad åldersgrupp"),
+    "education": (
+        "utbildningsnivå",
+        EDUCATION_SYNONYMS,
+        ("okänd", None),
+        "oväntad utbildningsnivå",
+    ),
+}
+
+
+def _coded(raw: RawTable, spec: VariableSpec, var: str) -> tuple[Callable[[object], Result], str]:
+    """Return the converter and problem kind of the coded variable ``var`` (see ``_CODED``)."""
+    what, synonyms, blank, kind = _CODED[var]
+    return coded(raw, spec, what, synonyms, blank), kind
 
 
 def _weight(u: object) -> Result:
@@ -171,11 +180,7 @@ def read_microdata(
         variable_map if isinstance(variable_map, VariableMap) else load_variable_map(variable_map)
     )
     path = Path(path)
-    coll = Problems(path.name)
-    raw = read_any(path, coll, sheet=sheet or vmap.sheet, separator=vmap.separator)
-    if raw is None or raw.data.empty:
-        coll.raise_if_any()
-    assert raw is not None
+    raw, coll = open_table(path, sheet=sheet or vmap.sheet, separator=vmap.separator)
     needed = [(s.column, _PURPOSE[v]) for v, s in vmap.variables.items() if s.column]
     needed += [(a.column, f"svarsvariabeln {a.name}") for a in vmap.answers.values()]
     present = check_columns(raw, needed, coll)
@@ -194,31 +199,12 @@ def read_microdata(
         if "kommun" in v
         else None,
         "year": convert("year", year_cell, "ogiltigt årtal"),
-        "sex": convert(
-            "sex",
-            coded(raw, v["sex"], "kön", SEX_SYNONYMS, (None, "kön saknas.")),
-            "oväntat kön",
-        )
-        if "sex" in v
-        else None,
-        "age_group": convert(
-            "age_group",
-            coded(raw, v["age_group"], "åldersgrupp", None, (None, "åldersgruppen saknas.")),
-            "oväntad åldersgrupp",
-        )
-        if "age_group" in v
-        else None,
-        "education": convert(
-            "education",
-            coded(raw, v["education"], "utbildningsnivå", EDUCATION_SYNONYMS, ("okänd", None)),
-            "oväntad utbildningsnivå",
-        )
-        if "education" in v
-        else None,
-        "weight": convert("weight", _weight, "ogiltig vikt"),
-        "stratum": convert("stratum", required_text("stratum"), "stratum saknas"),
-        "psu": convert("psu", required_text("PSU"), "PSU saknas"),
     }
+    for var in _CODED:
+        out[var] = convert(var, *_coded(raw, v[var], var)) if var in v else None
+    out["weight"] = convert("weight", _weight, "ogiltig vikt")
+    out["stratum"] = convert("stratum", required_text("stratum"), "stratum saknas")
+    out["psu"] = convert("psu", required_text("PSU"), "PSU saknas")
     answers: dict[str, np.ndarray] = {}
     for spec in vmap.answers.values():
         if spec.column in present:
@@ -289,10 +275,9 @@ def read_population(
     ----------
     path : str or Path
         ``.csv`` (Swedish Excel dialect) or ``.xlsx``; opened read-only.
-    sheet : str, optional
-        Excel sheet.
-    separator : str
-        CSV separator.
+    sheet, separator : str, optional
+        Excel sheet and CSV separator, as in
+        :func:`helpers.sources.survey_readers.read_table`.
 
     Returns
     -------
@@ -305,12 +290,7 @@ def read_population(
         On missing columns, unknown kommuner or categories, negative or
         non-numeric counts and duplicated cells.
     """
-    path = Path(path)
-    coll = Problems(path.name)
-    raw = read_any(path, coll, sheet=sheet, separator=separator)
-    if raw is None or raw.data.empty:
-        coll.raise_if_any()
-    assert raw is not None
+    raw, coll = open_table(path, sheet=sheet, separator=separator)
     present = check_columns(raw, [(c, c) for c in POPULATION_COLUMNS], coll)
     if coll:
         coll.raise_if_any()
@@ -326,27 +306,11 @@ def read_population(
     spec = {c: VariableSpec(c, c) for c in present}
     year = apply_column(raw, "year", year_cell, coll, "ogiltigt årtal")
     kommun = apply_column(raw, "kommun", kommun_func(raw, spec["kommun"]), coll, "okänd kommun")
-    sex = apply_column(
-        raw,
-        "sex",
-        coded(raw, spec["sex"], "kön", SEX_SYNONYMS, (None, "kön saknas.")),
-        coll,
-        "oväntat kön",
-    )
-    age = apply_column(
-        raw,
-        "age_group",
-        coded(raw, spec["age_group"], "åldersgrupp", None, (None, "åldersgruppen saknas.")),
-        coll,
-        "oväntad åldersgrupp",
-    )
-    edu = apply_column(
-        raw,
-        "education",
-        coded(raw, spec["education"], "utbildningsnivå", EDUCATION_SYNONYMS, ("okänd", None)),
-        coll,
-        "oväntad utbildningsnivå",
-    )
+    cats = {}
+    for var in _CODED:
+        func, kind = _coded(raw, spec[var], var)
+        cats[var] = apply_column(raw, var, func, coll, kind)
+    sex, age, edu = cats["sex"], cats["age_group"], cats["education"]
     pop = apply_column(raw, "population", count, coll, "ogiltigt antal")
     check_duplicates(
         raw,

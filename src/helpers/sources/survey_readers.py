@@ -337,6 +337,43 @@ def read_any(
     return None
 
 
+def open_table(
+    path: str | Path, *, sheet: str | None = None, separator: str = ";"
+) -> tuple[RawTable, Problems]:
+    """Read a file for validation: its table and the collector of its problems.
+
+    Problems that leave no table (missing, empty, undecodable file) are raised
+    at once; the others stay in the collector with the problems the caller
+    finds in the cells.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` (Swedish Excel dialect), ``.xlsx`` or ``.sav`` file; opened read-only.
+    sheet : str, optional
+        Excel sheet (default: the first).
+    separator : str
+        CSV field separator.
+
+    Returns
+    -------
+    tuple
+        The :class:`RawTable` and the :class:`helpers.config.survey_cells.Problems`
+        collector named after the file.
+
+    Raises
+    ------
+    DataError
+        If no table could be read.
+    """
+    coll = Problems(Path(path).name)
+    raw = read_any(path, coll, sheet=sheet, separator=separator)
+    if raw is None or raw.data.empty:
+        coll.raise_if_any()
+    assert raw is not None
+    return raw, coll
+
+
 def read_table(path: str | Path, *, sheet: str | None = None, separator: str = ";") -> RawTable:
     """Read a CSV, XLSX or SAV file as it is, without interpreting any column.
 
@@ -359,10 +396,8 @@ def read_table(path: str | Path, *, sheet: str | None = None, separator: str = "
     DataError
         If the file is missing, empty, undecodable or ragged.
     """
-    coll = Problems(Path(path).name)
-    raw = read_any(path, coll, sheet=sheet, separator=separator)
+    raw, coll = open_table(path, sheet=sheet, separator=separator)
     coll.raise_if_any()
-    assert raw is not None
     return raw
 
 

@@ -45,17 +45,31 @@ levels vs alla). It is not a full linked-table (hypercube) protection and does
 not protect against differencing between areas (kommun vs county) or
 overlapping pooled periods; tables published at several geographic levels
 from the same small sample need a manual check.
+
+Which indicators
+----------------
+Whether an indicator is disclosure-controlled at all is the catalogue's
+``disclosure`` flag (:mod:`helpers.config.catalogue`). A caller that knows its
+indicators passes the catalogue (or the entries) as ``catalogue=``; rows whose
+``indicator`` is a catalogue id, or the ``survey_variable`` of an entry, with
+``disclosure: false`` are then left as they are (see :func:`exempt`). Without a
+catalogue, or for an indicator the catalogue does not know, every row is
+controlled – the cautious default.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from helpers.core.errors import DataError
 from helpers.core.indicators import FLAG_SUPPRESSED
+
+if TYPE_CHECKING:
+    from helpers.config.catalogue import Indicator
 
 #: Default minimum number of unweighted respondents per shown cell.
 DEFAULT_MIN_N = 5
@@ -109,6 +123,31 @@ def min_n_from_params(params: Mapping[str, object] | None) -> int:
     return int(value)
 
 
+def exempt(catalogue: Iterable[Indicator]) -> frozenset[str]:
+    """Return the indicator names that the catalogue exempts from disclosure control.
+
+    Parameters
+    ----------
+    catalogue : iterable of Indicator
+        Catalogue entries (a :class:`helpers.config.catalogue.Catalogue` iterates over them).
+
+    Returns
+    -------
+    frozenset of str
+        The ids, and the ``survey_variable`` of each recipe, of the entries with
+        ``disclosure: false`` (a survey table may name its indicator either way).
+    """
+    names: set[str] = set()
+    for ind in catalogue:
+        if ind.disclosure:
+            continue
+        names.add(ind.id)
+        names.update(
+            str(r["survey_variable"]) for r in ind.sources.values() if "survey_variable" in r
+        )
+    return frozenset(names)
+
+
 def suppress_small_cells(
     table: pd.DataFrame,
     min_n: int | None = None,
@@ -116,6 +155,7 @@ def suppress_small_cells(
     params: Mapping[str, object] | None = None,
     complementary: bool = True,
     dims: Sequence[str] = ("sex", "group"),
+    catalogue: Iterable[Indicator] | None = None,
 ) -> pd.DataFrame:
     """Hide rows resting on fewer than ``min_n`` respondents, and their complements.
 
@@ -132,6 +172,9 @@ def suppress_small_cells(
         Also apply complementary suppression over ``dims``.
     dims : sequence of str
         Dimensions with a total row (keys of :data:`TOTALS`).
+    catalogue : iterable of Indicator, optional
+        The indicator catalogue: rows of an indicator it marks ``disclosure:
+        false`` are not controlled (see :func:`exempt`). Without it every row is.
 
     Returns
     -------
@@ -147,6 +190,8 @@ def suppress_small_cells(
         raise DataError(f"Tröskeln för röjandekontroll måste vara minst 1, inte {threshold}")
     out = table.copy()
     primary = (out["n"].notna() & (out["n"] < threshold)).to_numpy()
+    if catalogue is not None and "indicator" in out.columns:
+        primary = primary & ~out["indicator"].isin(exempt(catalogue)).to_numpy()
     _blank(out, primary, f"färre än {threshold} svarande (röjandekontroll)")
     protected = primary.copy()
     if complementary:

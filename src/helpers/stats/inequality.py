@@ -141,12 +141,8 @@ def ratio(
 ) -> pd.DataFrame:
     """Relative gap ``a / b`` between independent positive estimates, CI on the log scale.
 
-    Parameters
-    ----------
-    value_a, se_a, value_b, se_b : array_like
-        Estimates (> 0) and standard errors of the two groups.
-    confidence : float
-        Level of the interval.
+    The parameters are those of :func:`difference`; both estimates must be
+    positive (the gap is NaN where one is not).
 
     Returns
     -------

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.core import indicators
+from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import join_names
 
@@ -124,7 +124,7 @@ def _kommun_rows(table: pd.DataFrame, lan_code: str | None) -> pd.DataFrame:
     """
     k = table[table["area_type"] == "kommun"]
     if lan_code is not None:
-        k = k[k["area_code"].str[:2] == lan_code]
+        k = k[lookup.lan_code_of(k["area_code"]) == lan_code]
     k = k.copy()
     if k.empty:
         return k
@@ -301,7 +301,7 @@ def kommun_rank(table: pd.DataFrame, kommun: str, lan_code: str | None = None) -
         value, rank, n_kommuner, n_missing, flag, flag_reason, source``.
     """
     _check_kommun(table, kommun)
-    ranks = county_ranks(table, lan_code or kommun[:2])
+    ranks = county_ranks(table, lan_code or lookup.lan_code_of(kommun))
     cols = [
         *SLICE_KEYS,
         "period_label",
@@ -348,7 +348,7 @@ def compare_areas(table: pd.DataFrame, kommun: str) -> pd.DataFrame:
         is missing, suppressed or absent.
     """
     _check_kommun(table, kommun)
-    region = "00" + kommun[:2]
+    region = lookup.region_code_of(kommun)
     ok = indicators.usable(table)
     t = table.assign(value=table["value"].where(ok))
     keep = [*SLICE_KEYS, "period_label", "area_name", "value", "flag", "flag_reason", "source"]

@@ -50,7 +50,7 @@ done on arrays of shape ``(n_groups, n_bands)``, so thousands of areas ×
 sexes × periods take milliseconds.
 
 Helpers build that table from SCB-shaped single-year counts (in
-:mod:`helpers.stats.lifetable_pooling`, re-exported here): :func:`pool_periods`
+:mod:`helpers.stats.lifetable_pooling`): :func:`pool_periods`
 sums deaths and mean populations (mean of the stocks on 31 December of the
 previous and the current year) over five-year periods, and :func:`to_abridged`
 aggregates single ages into the abridged bands.
@@ -73,7 +73,7 @@ from scipy.stats import norm
 
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError, Problem
-from helpers.stats.ci import confidence_level, z_value
+from helpers.stats.ci import confidence_level
 from helpers.stats.lifetable_checks import (
     MAX_CI_WIDTH,
     MIN_POPULATION,
@@ -86,16 +86,11 @@ from helpers.stats.lifetable_checks import (
 )
 from helpers.stats.lifetable_chiang import (
     ABRIDGED_AGES,
-    RADIX,
-    SINGLE_AGES,
     _check_ages,
     age_labels,
     chiang,
     indicator_id,
-    period_label,
-    single_year_ages,
 )
-from helpers.stats.lifetable_pooling import pool_periods, rolling_periods, to_abridged
 
 _Z95 = float(norm.ppf(0.975))
 
@@ -434,21 +429,6 @@ def _group_note(
 
 
 __all__ = [
-    "ABRIDGED_AGES",
-    "MAX_CI_WIDTH",
-    "MIN_POPULATION",
-    "RADIX",
-    "SINGLE_AGES",
-    "UNCERTAIN_CI_WIDTH",
-    "age_labels",
-    "chiang",
-    "indicator_id",
     "life_expectancy",
     "life_table",
-    "period_label",
-    "pool_periods",
-    "rolling_periods",
-    "single_year_ages",
-    "to_abridged",
-    "z_value",
 ]

@@ -11,7 +11,8 @@ reason; :func:`raise_invalid` turns those reasons into a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,39 @@ _KEY_LABELS = {
     "period_label": "period",
 }
 _MAX_LISTED = 20
+
+
+def listed(
+    items: Sequence[Any],
+    problem: Callable[[Any], Problem],
+    table: str,
+    rest: str | None = None,
+    column: str | None = None,
+) -> list[Problem]:
+    """Return the problems of the first :data:`_MAX_LISTED` items, then count the rest.
+
+    Parameters
+    ----------
+    items : sequence
+        The bad rows (0-based positions), groups or cells, in the order to show them.
+    problem : callable
+        ``problem(item)`` returns the :class:`Problem` of one item.
+    table : str
+        Table name for the closing count.
+    rest : str, optional
+        What the items are called in the closing "… och N {rest} till"
+        (e.g. ``"rader"``); None: the items beyond the first are not counted.
+    column : str, optional
+        Column named by the closing count.
+
+    Returns
+    -------
+    list of Problem
+    """
+    out = [problem(x) for x in items[:_MAX_LISTED]]
+    if rest is not None and len(items) > _MAX_LISTED:
+        out.append(Problem(f"… och {len(items) - _MAX_LISTED} {rest} till", table, None, column))
+    return out
 
 
 def parse_age(values: pd.Series) -> pd.Series:
@@ -69,23 +103,31 @@ def describe_keys(keys: pd.DataFrame) -> pd.Series:
     return out
 
 
+def require_columns(df: pd.DataFrame, columns: Sequence[str], table: str) -> None:
+    """Refuse a table that lacks any of ``columns`` or has no rows (Swedish :class:`DataError`)."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataError(Problem(f"kolumner saknas: {', '.join(missing)}", table))
+    if len(df) == 0:
+        raise DataError(Problem("tabellen är tom", table))
+
+
 def numeric_column(df: pd.DataFrame, col: str, table: str, problems: list[Problem]) -> np.ndarray:
     """Return ``df[col]`` as floats; append a Swedish :class:`Problem` per non-numeric cell."""
     raw = df[col]
     num = pd.to_numeric(raw, errors="coerce")
     bad = num.isna().to_numpy() | ~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
-    if bad.any():
-        idx = np.flatnonzero(bad)
-        for i in idx[:_MAX_LISTED]:
-            val = raw.iloc[i]
-            msg = (
-                "värde saknas"
-                if pd.isna(val)
-                else f"'{val}' är inte ett tal (antal måste vara numeriska)"
-            )
-            problems.append(Problem(msg, table, int(i) + 2, col))
-        if len(idx) > _MAX_LISTED:
-            problems.append(Problem(f"… och {len(idx) - _MAX_LISTED} rader till", table, None, col))
+
+    def problem(i: int) -> Problem:
+        val = raw.iloc[i]
+        msg = (
+            "värde saknas"
+            if pd.isna(val)
+            else f"'{val}' är inte ett tal (antal måste vara numeriska)"
+        )
+        return Problem(msg, table, int(i) + 2, col)
+
+    problems += listed(np.flatnonzero(bad), problem, table, "rader", col)
     return num.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -103,11 +145,7 @@ def to_arrays(
     Returns the group keys (one row per group), deaths, population and, per
     group, the row number (as in a CSV file with header) of each cell.
     """
-    missing = [c for c in (*by, age_col, deaths_col, population_col) if c not in counts.columns]
-    if missing:
-        raise DataError(Problem(f"kolumner saknas: {', '.join(missing)}", table))
-    if len(counts) == 0:
-        raise DataError(Problem("tabellen är tom", table))
+    require_columns(counts, (*by, age_col, deaths_col, population_col), table)
     problems: list[Problem] = []
     deaths = numeric_column(counts, deaths_col, table, problems)
     pop = numeric_column(counts, population_col, table, problems)
@@ -115,21 +153,18 @@ def to_arrays(
     band_of = {int(a): i for i, a in enumerate(ages)}
     band = age.map(band_of, na_action="ignore").astype("Int64")
     labels = age_labels(ages)
-    unknown = band.isna().to_numpy()
-    if unknown.any():
-        idx = np.flatnonzero(unknown)
-        allowed = ", ".join(labels)
-        for i in idx[:_MAX_LISTED]:
-            problems.append(
-                Problem(
-                    f"okänd åldersgrupp '{counts[age_col].iloc[i]}' (förväntade början av: {allowed})",
-                    table,
-                    int(i) + 2,
-                    age_col,
-                )
-            )
-        if len(idx) > _MAX_LISTED:
-            problems.append(Problem(f"… och {len(idx) - _MAX_LISTED} rader till", table))
+    allowed = ", ".join(labels)
+    problems += listed(
+        np.flatnonzero(band.isna().to_numpy()),
+        lambda i: Problem(
+            f"okänd åldersgrupp '{counts[age_col].iloc[i]}' (förväntade början av: {allowed})",
+            table,
+            int(i) + 2,
+            age_col,
+        ),
+        table,
+        "rader",
+    )
     if problems:
         raise DataError(problems)
     if by:
@@ -144,14 +179,14 @@ def to_arrays(
     flat = gid * B + b
     seen = np.bincount(flat, minlength=G * B).reshape(G, B)
     desc = describe_keys(keys)
-    if (seen > 1).any():
-        dup = np.argwhere(seen > 1)
-        for g, j in dup[:_MAX_LISTED]:
-            problems.append(
-                Problem(f"{desc.iloc[g]}: åldersgruppen {labels[j]} förekommer flera gånger", table)
-            )
-        if len(dup) > _MAX_LISTED:
-            problems.append(Problem(f"… och {len(dup) - _MAX_LISTED} dubbletter till", table))
+    problems += listed(
+        np.argwhere(seen > 1),
+        lambda gj: Problem(
+            f"{desc.iloc[gj[0]]}: åldersgruppen {labels[gj[1]]} förekommer flera gånger", table
+        ),
+        table,
+        "dubbletter",
+    )
     if (seen == 0).any():
         gaps = np.argwhere(seen == 0)
         shown = 0
@@ -247,14 +282,14 @@ def raise_invalid(
     if len(bad) == 0:
         return
     desc = describe_keys(keys)
-    problems = [
-        Problem(
+    problems = listed(
+        bad,
+        lambda g: Problem(
             f"{desc.iloc[g]}: {reason[g]}",
             table,
             int(rows[g, band[g]]) if band[g] >= 0 else None,
-        )
-        for g in bad[:_MAX_LISTED]
-    ]
-    if len(bad) > _MAX_LISTED:
-        problems.append(Problem(f"… och {len(bad) - _MAX_LISTED} grupper till", table))
+        ),
+        table,
+        "grupper",
+    )
     raise DataError(problems)

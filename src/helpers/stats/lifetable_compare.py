@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from helpers.core import indicators
+from helpers.core import indicators, lookup
 from helpers.stats.ci import confidence_level, z_value
 from helpers.stats.lifetable_chiang import chiang
 
@@ -212,7 +212,7 @@ def county_range(
     """
     k = table[table["area_type"] == "kommun"]
     if lan_code is not None:
-        k = k[k["area_code"].str[:2] == lan_code]
+        k = k[lookup.lan_code_of(k["area_code"]) == lan_code]
     z = z_value(confidence)
     rng = np.random.default_rng(seed)
     rows = []

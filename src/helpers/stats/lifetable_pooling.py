@@ -16,13 +16,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from helpers.core import lookup
 from helpers.core.errors import DataError, Problem
 from helpers.stats.lifetable_checks import (
     _MAX_LISTED,
     TABLE,
     describe_keys,
+    listed,
     numeric_column,
     parse_age,
+    require_columns,
 )
 from helpers.stats.lifetable_chiang import ABRIDGED_AGES, _check_ages, period_label
 
@@ -59,6 +62,15 @@ class _Raw:
         self.rows = rows
 
 
+def _bad_ages(age: pd.Series, raw: pd.Series, table: str, column: str) -> list[Problem]:
+    """Problems of the ages that :func:`parse_age` could not read (first rows only)."""
+    return listed(
+        np.flatnonzero(age.isna().to_numpy()),
+        lambda i: Problem(f"ogiltig ålder '{raw.iloc[i]}'", table, int(i) + 2, column),
+        table,
+    )
+
+
 def _normalise_raw(df: pd.DataFrame, value_col: str, table: str) -> _Raw:
     """Validate an SCB-shaped count table (``kommunkod, kommun, year, sex, age, <value>``)."""
     ren = {}
@@ -70,52 +82,51 @@ def _normalise_raw(df: pd.DataFrame, value_col: str, table: str) -> _Raw:
     if "area_name" not in df.columns and "kommun" in df.columns:
         ren["kommun"] = "area_name"
     out = df.rename(columns=ren) if ren else df
-    missing = [c for c in ("area_code", "sex", "year", "age", value_col) if c not in out.columns]
-    if missing:
-        raise DataError(Problem(f"kolumner saknas: {', '.join(missing)}", table))
-    if len(out) == 0:
-        raise DataError(Problem("tabellen är tom", table))
+    require_columns(out, ("area_code", "sex", "year", "age", value_col), table)
     problems: list[Problem] = []
     values = numeric_column(out, value_col, table, problems)
-    neg = np.flatnonzero(values < 0)
-    for i in neg[:_MAX_LISTED]:
-        problems.append(
-            Problem(
-                f"negativt antal ({values[i]:g}) för område {out['area_code'].iloc[i]}, "
-                f"år {out['year'].iloc[i]}, ålder {out['age'].iloc[i]}",
-                table,
-                int(i) + 2,
-                value_col,
-            )
-        )
-    if len(neg) > _MAX_LISTED:
-        problems.append(Problem(f"… och {len(neg) - _MAX_LISTED} negativa värden till", table))
+    problems += listed(
+        np.flatnonzero(values < 0),
+        lambda i: Problem(
+            f"negativt antal ({values[i]:g}) för område {out['area_code'].iloc[i]}, "
+            f"år {out['year'].iloc[i]}, ålder {out['age'].iloc[i]}",
+            table,
+            int(i) + 2,
+            value_col,
+        ),
+        table,
+        "negativa värden",
+    )
     year = pd.to_numeric(out["year"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad_year = np.flatnonzero(~np.isfinite(year) | (year != np.floor(year)))
-    for i in bad_year[:_MAX_LISTED]:
-        problems.append(Problem(f"ogiltigt år '{out['year'].iloc[i]}'", table, int(i) + 2, "year"))
+    problems += listed(
+        np.flatnonzero(~np.isfinite(year) | (year != np.floor(year))),
+        lambda i: Problem(f"ogiltigt år '{out['year'].iloc[i]}'", table, int(i) + 2, "year"),
+        table,
+    )
     age = parse_age(out["age"])
-    for i in np.flatnonzero(age.isna().to_numpy())[:_MAX_LISTED]:
-        problems.append(Problem(f"ogiltig ålder '{out['age'].iloc[i]}'", table, int(i) + 2, "age"))
+    problems += _bad_ages(age, out["age"], table, "age")
     sex_codes, sex_uniques = pd.factorize(out["sex"], use_na_sentinel=True)
     sex_map = [_SEX_MAP.get(str(s).strip().lower()) for s in sex_uniques]
     bad_sex = [k for k, m in enumerate(sex_map) if m is None]
-    bad_rows = np.flatnonzero(np.isin(sex_codes, bad_sex) | (sex_codes < 0))
-    for i in bad_rows[:_MAX_LISTED]:
-        problems.append(
-            Problem(
-                f"okänt kön '{out['sex'].iloc[i]}' (tillåtna: män/men, kvinnor/women, totalt)",
-                table,
-                int(i) + 2,
-                "sex",
-            )
-        )
+    problems += listed(
+        np.flatnonzero(np.isin(sex_codes, bad_sex) | (sex_codes < 0)),
+        lambda i: Problem(
+            f"okänt kön '{out['sex'].iloc[i]}' (tillåtna: män/men, kvinnor/women, totalt)",
+            table,
+            int(i) + 2,
+            "sex",
+        ),
+        table,
+    )
     code = out["area_code"]
     if pd.api.types.is_numeric_dtype(code):
-        code = code.astype("Int64").astype("string").str.zfill(4)
+        code = lookup.pad_kommun(code.astype("Int64"))
     area_idx, area_uniques = pd.factorize(code, use_na_sentinel=True)
-    for i in np.flatnonzero(area_idx < 0)[:_MAX_LISTED]:
-        problems.append(Problem("områdeskod saknas", table, int(i) + 2, "area_code"))
+    problems += listed(
+        np.flatnonzero(area_idx < 0),
+        lambda i: Problem("områdeskod saknas", table, int(i) + 2, "area_code"),
+        table,
+    )
     if problems:
         raise DataError(problems)
     names: dict[str, str] = {}
@@ -177,15 +188,15 @@ def _dense(
     arr.reshape(-1)[flat] = raw.values[keep]
     problems: list[Problem] = []
     for kind, mask in (("förekommer flera gånger", n > 1), ("värde saknas", n == 0)):
-        hits = np.argwhere(mask)
-        for i, s, g, y in hits[:_MAX_LISTED]:
-            problems.append(
-                Problem(
-                    f"område {areas[i]}, {sexes[s]}, ålder {ages[g]}, år {years[y]}: {kind}", table
-                )
-            )
-        if len(hits) > _MAX_LISTED:
-            problems.append(Problem(f"… och {len(hits) - _MAX_LISTED} fall till", table))
+        problems += listed(
+            np.argwhere(mask),
+            lambda h, kind=kind: Problem(
+                f"område {areas[h[0]]}, {sexes[h[1]]}, ålder {ages[h[2]]}, år {years[h[3]]}: {kind}",
+                table,
+            ),
+            table,
+            "fall",
+        )
     return arr, problems
 
 
@@ -427,11 +438,7 @@ def to_abridged(
     if missing:
         raise DataError(Problem(f"kolumner saknas: {', '.join(missing)}", table))
     age = parse_age(counts[age_col])
-    problems: list[Problem] = []
-    for i in np.flatnonzero(age.isna().to_numpy())[:_MAX_LISTED]:
-        problems.append(
-            Problem(f"ogiltig ålder '{counts[age_col].iloc[i]}'", table, int(i) + 2, age_col)
-        )
+    problems: list[Problem] = _bad_ages(age, counts[age_col], table, age_col)
     for col in count_cols:
         numeric_column(counts, col, table, problems)
     if problems:

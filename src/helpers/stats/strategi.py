@@ -10,25 +10,25 @@ goal table: preparing the table, the status per goal, and the counts per
 målområde. Comparisons with the county, Sweden and similar kommuner, rank
 colours and deviations are in :mod:`helpers.stats.strategi_compare`; the
 sentences in :mod:`helpers.text.strategi`; getting the data in
-:mod:`helpers.sources.strategi`. The ``message`` and ``note`` columns of the
-status are short Swedish diagnostics about the input (a KPI missing from the
-data, a baseline without a value, a series break), like the texts of a
-:class:`helpers.core.errors.DataError`; the narrative is written in
-:mod:`helpers.text.strategi`.
+:mod:`helpers.sources.strategi`. The ``messages`` and ``notes`` columns of the
+status are *remarks* – ``(code, details)`` pairs, codes in :data:`REMARKS` –
+about the input (a KPI missing from the data, a baseline without a value, a
+series break); :func:`helpers.text.strategi.with_status_texts` writes them as
+Swedish ``message`` and ``note`` texts, like the rest of the narrative.
 
 Status rules (per area, KPI and sex), in this order
 ---------------------------------------------------
 1. No KPI for the goal (``mapping: missing``), a KPI id Kolada does not know,
-   or a KPI absent from the data → ``"data saknas"`` (with a ``message``).
+   or a KPI absent from the data → ``"data saknas"`` (with a ``messages`` remark).
 2. A target in a unit the KPI is not measured in (e.g. a target in
    procentenheter for a KPI that is not a share), or a target whose sign
-   contradicts the direction → ``"ej bedömd"`` (with a ``message``).
+   contradicts the direction → ``"ej bedömd"`` (with a ``messages`` remark).
 3. ``comparable_over_time: false`` (SKR 2023: the pupil survey changed) →
    ``"ej jämförbar över tid"``. With a ``series_break`` between baseline and
    latest year, the latest year *before* the break is used instead; if there is
    none, the status is ``"ej jämförbar över tid"``.
 4. No value in the baseline year, or none after it → ``"data saknas"``
-   (a missing baseline also gives a ``message``).
+   (a missing baseline also gives a ``messages`` remark).
 5. Survey KPIs with an uncertainty (Kolada's *Osäkerhetstal*, attached as a
    symmetric interval ``value ± u`` by :func:`attach_uncertainty`, or any CI):
    with ``u_b`` and ``u_l`` the half-widths in the baseline and latest year, the
@@ -53,11 +53,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.config.goals import AREAS, DIRECTIONS, PARAMS_FILE, TARGET_FACTORS, TARGET_UNITS
+from helpers.config.goals import AREAS, DIRECTIONS, TARGET_FACTORS, TARGET_UNITS
 from helpers.core import fmt, indicators, lookup
 from helpers.core.errors import DataError
 from helpers.stats.strategi_kolada import (
-    UNIT_NAMES,
     catalog_index,
     find_uncertainty_kpi,
     norm_title,
@@ -105,8 +104,41 @@ RANK_LABELS: dict[str, tuple[str, str]] = {
 _EPS = 1e-9
 
 
+#: A remark about a goal, area or KPI: a code of :data:`REMARKS` and its details.
+Remark = tuple[str, dict[str, Any]]
+#: Every remark code of :func:`goal_problems` and :func:`goal_status` (texts in
+#: :mod:`helpers.text.strategi`).
+REMARKS: tuple[str, ...] = (
+    "kpi_not_in_catalogue",
+    "unit_differs",
+    "target_in_pp_not_share",
+    "target_unit_mismatch",
+    "target_wrong_direction",
+    "title_differs",
+    "divided_by_sex",
+    "region_only",
+    "kommun_only",
+    "uncertainty_not_in_catalogue",
+    "not_an_uncertainty",
+    "uncertainty_mismatch",
+    "uncertainty_mapping",
+    "uncertainty_available",
+    "no_kpi",
+    "candidates",
+    "kpi_not_in_data",
+    "region_level",
+    "break_before",
+    "break_no_value",
+    "not_comparable",
+    "baseline_missing",
+    "no_value_after_baseline",
+    "uncertainty_missing",
+    "survey_without_uncertainty",
+)
+
+
 def goal_problems(goals: pd.DataFrame, catalog: Any = None) -> pd.DataFrame:
-    """Return the per-goal problems of a goal table, in Swedish.
+    """Return the per-goal problems of a goal table as remarks (:data:`REMARKS`).
 
     Checks that each target's unit fits the KPI's unit and that its sign fits
     the direction; with a ``catalog`` (Kolada's KPI list) also that every KPI
@@ -125,83 +157,95 @@ def goal_problems(goals: pd.DataFrame, catalog: Any = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``goal``, ``label``, ``kpi``, ``message`` (empty when all is well).
+        Columns ``goal``, ``label``, ``kpi``, ``code``, ``details`` (empty when all
+        is well); :func:`helpers.text.strategi.with_problem_texts` adds the Swedish
+        ``message``.
     """
     cat = catalog_index(catalog) if catalog is not None else None
     rows = []
     for g in goals.itertuples(index=False):
         if not isinstance(g.kpi, str):
             continue
-        for msg in _config_messages(g, cat, full=True):
-            rows.append({"goal": g.goal, "label": g.label, "kpi": g.kpi, "message": msg})
-    return pd.DataFrame(rows, columns=["goal", "label", "kpi", "message"])
+        for code, details in _config_problems(g, cat, full=True):
+            rows.append(
+                {"goal": g.goal, "label": g.label, "kpi": g.kpi, "code": code, "details": details}
+            )
+    return pd.DataFrame(rows, columns=["goal", "label", "kpi", "code", "details"])
 
 
-def _config_messages(g: Any, cat: dict | None, full: bool = False) -> list[str]:
+def _config_problems(g: Any, cat: dict | None, full: bool = False) -> list[Remark]:
     """Problems that make a goal impossible to assess (and, with ``full``, the others)."""
-    msgs: list[str] = []
+    msgs: list[Remark] = []
     rec = None
     if cat is not None:
         rec = cat.get(g.kpi)
         if rec is None:
-            return [f"KPI {g.kpi} finns inte i Koladas katalog – kontrollera id:t i {PARAMS_FILE}."]
+            return [("kpi_not_in_catalogue", {"kpi": g.kpi})]
     unit = g.unit
     if rec is not None:
         title_unit = unit_from_title(rec.get("title") or "")
         if title_unit is not None and title_unit != g.unit:
             if full:
                 msgs.append(
-                    f"KPI {g.kpi} mäts enligt katalogen i {UNIT_NAMES.get(title_unit, title_unit)}, "
-                    f"inte i {UNIT_NAMES.get(g.unit, g.unit)} som i {PARAMS_FILE}."
+                    ("unit_differs", {"kpi": g.kpi, "catalogue_unit": title_unit, "unit": g.unit})
                 )
             unit = title_unit
     if (g.target_unit, unit) not in TARGET_FACTORS:
-        if g.target_unit == "pp":
-            msgs.append(
-                f"Målet anges i procentenheter men KPI {g.kpi} är inte en andel "
-                f"(den mäts i {UNIT_NAMES.get(unit, unit)}); förändringen kan inte jämföras med målet."
-            )
-        else:
-            msgs.append(
-                f"Målet anges i {TARGET_UNITS[g.target_unit]} men KPI {g.kpi} mäts i "
-                f"{UNIT_NAMES.get(unit, unit)}; förändringen kan inte jämföras med målet."
-            )
+        code = "target_in_pp_not_share" if g.target_unit == "pp" else "target_unit_mismatch"
+        msgs.append((code, {"kpi": g.kpi, "target_unit": g.target_unit, "unit": unit}))
     target = g.target_change
     if target is not None and not (isinstance(target, float) and math.isnan(target)):
         if target * DIRECTIONS[g.direction] < 0:
-            better = "högre" if g.direction == "higher" else "lägre"
             msgs.append(
-                f"Målet {fmt.signed(target, 0)} går åt fel håll: för KPI {g.kpi} är {better} bättre."
+                (
+                    "target_wrong_direction",
+                    {"kpi": g.kpi, "target": target, "direction": g.direction},
+                )
             )
     if not full or rec is None:
         return msgs
     if norm_title(rec.get("title") or "") != norm_title(g.title or ""):
-        msgs.append(f"Titeln skiljer sig från katalogens: '{rec.get('title')}'.")
+        msgs.append(("title_differs", {"title": rec.get("title")}))
     divided = bool(rec.get("is_divided_by_gender"))
     if divided != bool(g.divided_by_sex) and not (g.sex and not divided):
-        msgs.append(f"divided_by_sex ska vara {str(divided).lower()} enligt katalogen.")
+        msgs.append(("divided_by_sex", {"divided": divided}))
     mtype = rec.get("municipality_type")
     if g.level == "kommun" and mtype == "L":
-        msgs.append(f"KPI {g.kpi} finns bara för regioner (typ L); ange level: region.")
+        msgs.append(("region_only", {"kpi": g.kpi}))
     if g.level == "region" and mtype == "K":
-        msgs.append(f"KPI {g.kpi} finns bara för kommuner (typ K); ange level: kommun.")
+        msgs.append(("kommun_only", {"kpi": g.kpi}))
     pair = find_uncertainty_kpi(g.kpi, cat)
     if isinstance(g.uncertainty_kpi, str):
         urec = cat.get(g.uncertainty_kpi)
         if urec is None:
-            msgs.append(f"Osäkerhetstalet {g.uncertainty_kpi} finns inte i Koladas katalog.")
+            msgs.append(("uncertainty_not_in_catalogue", {"uncertainty_kpi": g.uncertainty_kpi}))
         elif not (urec.get("title") or "").casefold().startswith("osäkerhetstal"):
-            msgs.append(f"{g.uncertainty_kpi} är inget osäkerhetstal: '{urec.get('title')}'.")
-        elif pair is None or pair["id"] != g.uncertainty_kpi:
-            found = f"{pair['id']} ('{pair['title']}')" if pair else "inget"
             msgs.append(
-                f"Osäkerhetstalet vars titel matchar KPI {g.kpi} är {found}, inte {g.uncertainty_kpi}."
+                (
+                    "not_an_uncertainty",
+                    {"uncertainty_kpi": g.uncertainty_kpi, "title": urec.get("title")},
+                )
+            )
+        elif pair is None or pair["id"] != g.uncertainty_kpi:
+            msgs.append(
+                (
+                    "uncertainty_mismatch",
+                    {
+                        "kpi": g.kpi,
+                        "found_id": pair["id"] if pair else None,
+                        "found_title": pair["title"] if pair else None,
+                        "uncertainty_kpi": g.uncertainty_kpi,
+                    },
+                )
             )
         elif g.uncertainty_mapping not in (None, pair["quality"]):
-            msgs.append(f"uncertainty_mapping ska vara {pair['quality']} (titlarna jämförda).")
+            msgs.append(("uncertainty_mapping", {"quality": pair["quality"]}))
     elif pair is not None:
         msgs.append(
-            f"Katalogen har ett osäkerhetstal för KPI {g.kpi}: {pair['id']} ('{pair['title']}')."
+            (
+                "uncertainty_available",
+                {"kpi": g.kpi, "found_id": pair["id"], "found_title": pair["title"]},
+            )
         )
     return msgs
 
@@ -380,7 +424,9 @@ _EMPTY_SERIES = pd.DataFrame({"value": pd.Series(dtype=float), "u": pd.Series(dt
 
 def _area_info() -> pd.DataFrame:
     a = lookup.areas().set_index("area_code")
-    a["region_code"] = np.where(a["area_type"] == "kommun", "00" + a["lan_code"], "")
+    a["region_code"] = np.where(
+        a["area_type"] == "kommun", lookup.region_code_of(a.index.to_series()), ""
+    )
     return a
 
 
@@ -494,8 +540,8 @@ STATUS_COLUMNS: tuple[str, ...] = (
     "margin",
     "survey",
     "status",
-    "note",
-    "message",
+    "notes",
+    "messages",
 )
 
 
@@ -522,14 +568,16 @@ def goal_status(
         Latest year to use (default: the latest with a value).
     catalog : optional
         Kolada KPI catalogue; when given, KPI ids unknown to Kolada and units
-        that contradict the catalogue give a ``message``.
+        that contradict the catalogue give a ``messages`` remark.
 
     Returns
     -------
     pandas.DataFrame
         :data:`STATUS_COLUMNS`. ``target`` is in the KPI's unit, ``margin`` is
-        ``sqrt(u_baseline² + u_latest²)``; ``note`` explains, ``message`` reports
-        bad input in Swedish. One bad goal never stops the others.
+        ``sqrt(u_baseline² + u_latest²)``; ``notes`` explain, ``messages`` report
+        bad input, both as lists of remarks (:data:`REMARKS`; the Swedish texts
+        from :func:`helpers.text.strategi.with_status_texts`). One bad goal never
+        stops the others.
     """
     codes = [area_codes] if isinstance(area_codes, str) else list(area_codes)
     info = _area_info()
@@ -585,34 +633,31 @@ def _status_one(
         "margin": np.nan,
         "survey": bool(g.survey) or isinstance(g.uncertainty_kpi, str),
         "status": STATUS_NO_DATA,
-        "note": "",
-        "message": "",
+        "notes": [],
+        "messages": [],
     }
-    notes: list[str] = []
+    notes: list[Remark] = row["notes"]
     if not isinstance(g.kpi, str):
-        row["message"] = "Ingen KPI i Kolada motsvarar målet (mapping: missing)."
+        row["messages"] = [("no_kpi", {})]
         if g.candidates:
-            row["note"] = f"Närliggande men inte använda: {g.candidates}."
+            notes.append(("candidates", {"candidates": g.candidates}))
         return row
     row["target"] = target_in_kpi_unit(g.target_change, g.target_unit, g.unit)
     row["target_text"] = target_text(g.target_change, g.target_unit)
-    problems = _config_messages(g, cat)
+    problems = _config_problems(g, cat)
     if problems:
-        row["message"] = " ".join(problems)
-        unknown = problems[0].startswith(f"KPI {g.kpi} finns inte")
+        row["messages"] = problems
+        unknown = problems[0][0] == "kpi_not_in_catalogue"
         row["status"] = STATUS_NO_DATA if unknown else STATUS_NOT_ASSESSED
         return row
     if g.kpi not in series.indicators:
-        row["message"] = (
-            f"Data saknar helt KPI {g.kpi} – okänt id i Kolada eller inte hämtad; "
-            f"kontrollera {PARAMS_FILE}."
-        )
+        row["messages"] = [("kpi_not_in_data", {"kpi": g.kpi})]
         return row
     varea = _value_area(g, code, info)
     row["value_area_code"] = varea
     row["value_area_name"] = str(info.loc[varea, "area_name"])
     if varea != code:
-        notes.append(f"Följs på regionnivå: värdet avser {row['value_area_name']}.")
+        notes.append(("region_level", {"area_name": row["value_area_name"]}))
     s = series.get(g.kpi, varea, sex)
     if until_year is not None:
         s = s[s.index <= until_year]
@@ -625,15 +670,12 @@ def _status_one(
             before = after[after.index < brk]
             if len(before):
                 latest_year = int(before.index.max())
-                notes.append(
-                    f"Tidsseriebrott {brk}: jämförelsen görs med {latest_year}, sista året före brottet."
-                )
+                notes.append(("break_before", {"break": brk, "year": latest_year}))
             else:
                 row["status"] = STATUS_NOT_COMPARABLE
-                notes.append(f"Tidsseriebrott {brk}: inget värde mellan basåret och brottet.")
+                notes.append(("break_no_value", {"break": brk}))
                 latest_year = int(after.index.max())
                 row["latest_year"], row["latest"] = latest_year, float(s.loc[latest_year, "value"])
-                row["note"] = " ".join(notes)
                 return row
     if base_year in s.index:
         row["baseline"] = float(s.loc[base_year, "value"])
@@ -647,20 +689,20 @@ def _status_one(
         row["latest"] = float(s["value"].iloc[-1])
     if not g.comparable_over_time:
         row["status"] = STATUS_NOT_COMPARABLE
-        notes.append("Mätningen har ändrats – ingen jämförelse över tid (SKR 2023).")
-        row["note"] = " ".join(notes)
+        notes.append(("not_comparable", {}))
         return row
     if _nan(row["baseline"]):
-        first = f"; första år med värde är {int(s.index.min())}" if len(s) else ""
-        row["message"] = (
-            f"Basåret {base_year} saknar värde för {row['value_area_name']} "
-            f"(KPI {g.kpi}, {sex}){first}."
-        )
-        row["note"] = " ".join(notes)
+        details = {
+            "year": base_year,
+            "area_name": row["value_area_name"],
+            "kpi": g.kpi,
+            "sex": sex,
+            "first_year": int(s.index.min()) if len(s) else None,
+        }
+        row["messages"] = [("baseline_missing", details)]
         return row
     if latest_year is None:
-        notes.append("Inget värde efter basåret.")
-        row["note"] = " ".join(notes)
+        notes.append(("no_value_after_baseline", {}))
         return row
     row["change"] = row["latest"] - row["baseline"]
     ub, ul = row["u_baseline"], row["u_latest"]
@@ -668,15 +710,10 @@ def _status_one(
         row["margin"] = math.hypot(ub, ul)
     elif isinstance(g.uncertainty_kpi, str) or g.survey:
         if not (_nan(ub) and _nan(ul)) or isinstance(g.uncertainty_kpi, str):
-            notes.append(
-                "Osäkerhet saknas för basåret eller senaste året: ej prövad mot felmarginalen."
-            )
+            notes.append(("uncertainty_missing", {}))
         else:
-            notes.append(
-                "Urvalsundersökning utan osäkerhetsmått: förändringen kan vara slumpmässig."
-            )
+            notes.append(("survey_without_uncertainty", {}))
     row["status"] = classify_change(row["change"], row["target"], g.direction, row["margin"])
-    row["note"] = " ".join(notes)
     return row
 
 

@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.config.goals import DIRECTIONS
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.stats.strategi import (
     _EPS,
-    DIRECTIONS,
     RANK_GREEN,
     RANK_MISSING,
     RANK_RED,

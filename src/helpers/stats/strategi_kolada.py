@@ -68,7 +68,16 @@ def catalog_index(catalog: Any) -> Catalog:
     return Catalog({str(r["id"]): r for r in records})
 
 
-_catalog_map = catalog_index
+#: Title patterns and the unit they mean, tried in this order by :func:`unit_from_title`.
+_TITLE_UNITS: tuple[tuple[str, str], ...] = (
+    (r"(/|per )\s*100[\s\u00a0]?000", "per 100 000"),
+    (r"(/|per )\s*1[\s\u00a0]?000\b", "per 1000"),
+    (r"\(%\)|andel|procent", "procent"),
+    (r"\bindex\b", "index"),
+    (r",\s*år$", "år"),
+    (r"\bkr\b|kronor|kr/", "kronor"),
+    (r",\s*antal$", "antal"),
+)
 
 
 def unit_from_title(title: str) -> str | None:
@@ -88,21 +97,7 @@ def unit_from_title(title: str) -> str | None:
         example a ``medelvärde``).
     """
     t = re.sub(r"\(-\s*\d{4}\)\s*$", "", title.casefold()).strip()
-    if re.search(r"(/|per )\s*100[\s\u00a0]?000", t):
-        return "per 100 000"
-    if re.search(r"(/|per )\s*1[\s\u00a0]?000\b", t):
-        return "per 1000"
-    if re.search(r"\(%\)|andel|procent", t):
-        return "procent"
-    if re.search(r"\bindex\b", t):
-        return "index"
-    if re.search(r",\s*år$", t):
-        return "år"
-    if re.search(r"\bkr\b|kronor|kr/", t):
-        return "kronor"
-    if re.search(r",\s*antal$", t):
-        return "antal"
-    return None
+    return next((unit for pattern, unit in _TITLE_UNITS if re.search(pattern, t)), None)
 
 
 def norm_title(title: str) -> str:
@@ -165,7 +160,7 @@ def find_uncertainty_kpi(kpi: str, catalog: Any, min_score: float = 0.6) -> dict
         normalised words in the same order) or ``"closest"``; ``None`` when no
         uncertainty KPI matches clearly.
     """
-    cat = _catalog_map(catalog)
+    cat = catalog_index(catalog)
     rec = cat.get(kpi)
     if rec is None or _is_uncertainty(rec.get("title") or ""):
         return None
@@ -195,13 +190,3 @@ def find_uncertainty_kpi(kpi: str, catalog: Any, min_score: float = 0.6) -> dict
         "score": round(best_score, 3),
         "quality": "exact" if tokens[best] == tokens[kpi] else "closest",
     }
-
-
-def _records(result: Any) -> list[dict]:
-    if result is None:
-        return []
-    if isinstance(result, pd.DataFrame):
-        return result.to_dict("records")
-    if isinstance(result, Mapping):
-        return list(result.get("values") or [])
-    return list(result)

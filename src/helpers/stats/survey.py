@@ -97,9 +97,10 @@ computation is ~300 lines of numpy on top of ``bincount``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -111,43 +112,17 @@ from helpers.stats import survey_design as sd
 from helpers.stats.ci import confidence_level
 from helpers.stats.disclosure import suppress_small_cells
 from helpers.stats.proportions import korn_graubard
-from helpers.stats.survey_compare import (
-    COLOUR_GREEN,
-    COLOUR_MISSING,
-    COLOUR_RED,
-    COLOUR_YELLOW,
-    VERDICT_DECREASE,
-    VERDICT_INCREASE,
-    VERDICT_NO_CHANGE,
-    Direction,
-    compare_periods,
-    compare_with_parent,
-    difference,
-    rank_colours,
-)
-from helpers.stats.survey_design import LAN, SINGLETON_METHODS
+from helpers.stats.survey_design import DESIGN_COLUMNS, LAN
+
+if TYPE_CHECKING:
+    from helpers.config.catalogue import Indicator
 
 __all__ = [
-    "COLOUR_GREEN",
-    "COLOUR_MISSING",
-    "COLOUR_RED",
-    "COLOUR_YELLOW",
     "CONFIDENCE",
-    "DESIGN_COLUMNS",
-    "LAN",
     "LEVELS",
-    "SINGLETON_METHODS",
-    "VERDICT_DECREASE",
-    "VERDICT_INCREASE",
-    "VERDICT_NO_CHANGE",
-    "Direction",
     "SurveyEstimate",
-    "compare_periods",
-    "compare_with_parent",
-    "difference",
     "estimate_indicator",
     "prevalence",
-    "rank_colours",
     "weights_summary",
 ]
 
@@ -155,27 +130,6 @@ __all__ = [
 CONFIDENCE = 0.95
 #: Area levels understood by :func:`estimate_indicator`.
 LEVELS: tuple[str, ...] = ("kommun", "lan", "riket")
-
-#: Columns of the design frame, after the grouping columns.
-DESIGN_COLUMNS: tuple[str, ...] = (
-    "period",
-    "period_label",
-    "first_year",
-    "n",
-    "yes",
-    "weighted_n",
-    "p",
-    "se",
-    "deff",
-    "n_eff",
-    "n_eff_df",
-    "df",
-    "n_psu",
-    "n_strata",
-    "ci_lower",
-    "ci_upper",
-    "ci_level",
-)
 
 
 # ---------------------------------------------------------------------------
@@ -223,7 +177,7 @@ def prevalence(
     Returns
     -------
     pandas.DataFrame
-        The grouping columns followed by :data:`DESIGN_COLUMNS` (proportions,
+        The grouping columns followed by :data:`helpers.stats.survey_design.DESIGN_COLUMNS` (proportions,
         SEs and limits on the 0–1 scale), one row per non-empty group and period.
 
     Raises
@@ -235,11 +189,7 @@ def prevalence(
     sd.check_singleton(singleton)
     conf = confidence_level(confidence)
     data = sd.with_lan(data, by)
-    design_cols = [weight, stratum, year] + ([psu] if psu else [])
-    sd.validate(data, [variable], [variable, *design_cols, *by], weight, name, design_cols, year)
-    data = data.reset_index(drop=True)
-    design = sd.build_design(data, weight, stratum, psu, year)
-    y = pd.to_numeric(data[variable], errors="coerce").to_numpy(dtype=float)
+    data, design, y = sd.prepare(data, variable, by, weight, stratum, psu, year, name)
     return _prevalence(data, design, y, by, pool_years, conf, singleton)
 
 
@@ -343,6 +293,7 @@ def estimate_indicator(
     sex: str = "sex",
     params: Mapping[str, object] | None = None,
     name: str = "mikrodata",
+    catalogue: Iterable[Indicator] | None = None,
 ) -> SurveyEstimate:
     """Estimate one survey indicator for kommuner, län and Riket, by sex and group.
 
@@ -382,6 +333,10 @@ def estimate_indicator(
         Workbook parameters; only ``disclosure.min_n`` is read here.
     name : str
         Name of the data in error messages.
+    catalogue : iterable of Indicator, optional
+        The indicator catalogue, whose ``disclosure`` flag decides whether the
+        indicator is disclosure-controlled
+        (:func:`helpers.stats.disclosure.suppress_small_cells`); without it, it is.
 
     Returns
     -------
@@ -393,17 +348,12 @@ def estimate_indicator(
         raise DataError(f"okänd områdesnivå: {', '.join(unknown)} (tillåtna: kommun, lan, riket)")
     dims = ([sex] if by_sex else []) + ([group] if group else [])
     data = data.rename(columns={kommun: "kommun"}) if kommun != "kommun" else data
-    data = data.assign(**{LAN: data["kommun"].astype("string").str[:2]})
-    design_cols = [weight, stratum, year] + ([psu] if psu else [])
-    sd.validate(
-        data, [variable], [variable, "kommun", *design_cols, *dims], weight, name, design_cols, year
+    data = data.assign(**{LAN: lookup.lan_code_of(data["kommun"].astype("string"))})
+    data, design_obj, y = sd.prepare(
+        data, variable, dims, weight, stratum, psu, year, name, kommun=True
     )
-    sd.check_kommun(data, name)
     sd.check_singleton(singleton)
     conf = confidence_level(confidence)
-    data = data.reset_index(drop=True)
-    design_obj = sd.build_design(data, weight, stratum, psu, year)
-    y = pd.to_numeric(data[variable], errors="coerce").to_numpy(dtype=float)
     frames = []
     for level in levels:
         geo = {"kommun": ["kommun"], "lan": [LAN], "riket": []}[level]
@@ -413,7 +363,7 @@ def estimate_indicator(
                 if level == "kommun":
                     d["area_code"] = d["kommun"].astype(str)
                 elif level == "lan":
-                    d["area_code"] = "00" + d[LAN].astype(str)
+                    d["area_code"] = lookup.region_code_of(d[LAN].astype(str))
                 else:
                     d["area_code"] = lookup.RIKET_CODE
                 d["area_type"] = {"kommun": "kommun", "lan": "region", "riket": "riket"}[level]
@@ -449,7 +399,7 @@ def estimate_indicator(
     )
     table = reliability.apply_flags(table, design)
     table = indicators.make(table, source=source)
-    table = indicators.validate(suppress_small_cells(table, params=params))
+    table = indicators.validate(suppress_small_cells(table, params=params, catalogue=catalogue))
     return SurveyEstimate(table=table, design=design)
 
 
@@ -462,9 +412,10 @@ def weights_summary(data: pd.DataFrame, population: pd.DataFrame | None = None) 
     Parameters
     ----------
     data : pandas.DataFrame
-        Canonical microdata.
+        Canonical microdata; reads ``year``, ``kommun`` and ``weight``.
     population : pandas.DataFrame, optional
-        Population table.
+        Population per ``year`` and ``kommun`` (column ``population``), to
+        compare the sum of weights with.
 
     Returns
     -------

@@ -21,11 +21,11 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import special
 
-from helpers.core import indicators
+from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.stats import survey_design as sd
 from helpers.stats.ci import confidence_level
-from helpers.stats.survey_design import LAN
+from helpers.stats.survey_design import DESIGN_COLUMNS, LAN
 
 Direction = Literal["higher_is_better", "lower_is_better"] | None
 
@@ -37,29 +37,6 @@ COLOUR_GREEN = "grön"
 COLOUR_YELLOW = "gul"
 COLOUR_RED = "röd"
 COLOUR_MISSING = "grå"
-
-#: Statistics of a design frame (:data:`helpers.stats.survey.DESIGN_COLUMNS`), not keys.
-DESIGN_STATISTICS: frozenset[str] = frozenset(
-    (
-        "period",
-        "period_label",
-        "first_year",
-        "n",
-        "yes",
-        "weighted_n",
-        "p",
-        "se",
-        "deff",
-        "n_eff",
-        "n_eff_df",
-        "df",
-        "n_psu",
-        "n_strata",
-        "ci_lower",
-        "ci_upper",
-        "ci_level",
-    )
-)
 
 
 # ---------------------------------------------------------------------------
@@ -189,7 +166,7 @@ def compare_periods(
         If a period is missing or the two (pooled) periods share survey years,
         which would violate independence.
     """
-    stats = set(DESIGN_STATISTICS) | {
+    stats = set(DESIGN_COLUMNS) | {
         "present",
         "rule",
         "footnote",
@@ -298,14 +275,8 @@ def compare_with_parent(
     sd.check_singleton(singleton)
     conf = confidence_level(confidence)
     by = [c for c in by if c not in (year, "kommun", LAN)]
-    data = data.assign(**{LAN: data["kommun"].astype("string").str[:2]}).reset_index(drop=True)
-    design_cols = [weight, stratum, year] + ([psu] if psu else [])
-    sd.validate(
-        data, [variable], [variable, "kommun", *design_cols, *by], weight, name, design_cols, year
-    )
-    sd.check_kommun(data, name)
-    design = sd.build_design(data, weight, stratum, psu, year)
-    y = pd.to_numeric(data[variable], errors="coerce").to_numpy(dtype=float)
+    data = data.assign(**{LAN: lookup.lan_code_of(data["kommun"].astype("string"))})
+    data, design, y = sd.prepare(data, variable, by, weight, stratum, psu, year, name, kommun=True)
     child_cols = ["kommun", *by]
     parent_cols = ([LAN] if parent == "lan" else []) + list(by)
     base_c = sd.codes(data, child_cols)

@@ -22,11 +22,32 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.core import lookup
 from helpers.core.errors import DataError, Problem, first_bad_row
 
 SINGLETON_METHODS: tuple[str, ...] = ("center", "skip")
 #: Derived grouping column: the 2-digit län code (first two digits of ``kommun``).
 LAN = "lan"
+#: Columns of a design frame (:func:`helpers.stats.survey.prevalence`), after the grouping columns.
+DESIGN_COLUMNS: tuple[str, ...] = (
+    "period",
+    "period_label",
+    "first_year",
+    "n",
+    "yes",
+    "weighted_n",
+    "p",
+    "se",
+    "deff",
+    "n_eff",
+    "n_eff_df",
+    "df",
+    "n_psu",
+    "n_strata",
+    "ci_lower",
+    "ci_upper",
+    "ci_level",
+)
 
 
 # design and linearization (internal)
@@ -278,6 +299,53 @@ def validate(
         raise DataError(problems)
 
 
+def prepare(
+    data: pd.DataFrame,
+    variable: str,
+    keys: Sequence[str],
+    weight: str,
+    stratum: str,
+    psu: str | None,
+    year: str,
+    name: str,
+    *,
+    kommun: bool = False,
+) -> tuple[pd.DataFrame, Design, np.ndarray]:
+    """Check the microdata for one answer variable, then code its design and answers.
+
+    Parameters
+    ----------
+    data, variable : pandas.DataFrame, str
+        The microdata and its 0/1 answer column.
+    keys : sequence of str
+        Grouping columns that must be present.
+    weight, stratum, psu, year, name
+        Design columns and the name of the data in messages, as in
+        :func:`helpers.stats.survey.prevalence`.
+    kommun : bool
+        Also require a ``kommun`` column of four-digit codes.
+
+    Returns
+    -------
+    tuple
+        The data with a fresh index, its :class:`Design` and the answers as floats.
+
+    Raises
+    ------
+    DataError
+        As :func:`validate` and (with ``kommun``) :func:`check_kommun`.
+    """
+    design_cols = [weight, stratum, year] + ([psu] if psu else [])
+    required = [variable, *(["kommun"] if kommun else []), *design_cols, *keys]
+    validate(data, [variable], required, weight, name, design_cols, year)
+    if kommun:
+        check_kommun(data, name)
+    data = data.reset_index(drop=True)
+    design = build_design(data, weight, stratum, psu, year)
+    y = pd.to_numeric(data[variable], errors="coerce").to_numpy(dtype=float)
+    return data, design, y
+
+
 def check_kommun(data: pd.DataFrame, name: str) -> None:
     """Refuse kommun codes that are not four digits (first bad row, and how many)."""
     codes = data["kommun"].astype("string")
@@ -298,7 +366,7 @@ def check_kommun(data: pd.DataFrame, name: str) -> None:
 def with_lan(data: pd.DataFrame, cols: Iterable[str], kommun: str = "kommun") -> pd.DataFrame:
     """Add the derived ``lan`` column when ``cols`` asks for it."""
     if LAN in cols and LAN not in data.columns:
-        data = data.assign(**{LAN: data[kommun].astype("string").str[:2]})
+        data = data.assign(**{LAN: lookup.lan_code_of(data[kommun].astype("string"))})
     return data
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 from helpers.core import indicators
 from helpers.core.fmt import join_names, num
 from helpers.stats import education
-from helpers.text.life_table import _missing, ci_text, years
+from helpers.text.phrases import ci_text, in_area, missing, years
 
 #: How each education level is named inside a sentence.
 LEVEL_PHRASES: dict[str, str] = {
@@ -40,14 +40,14 @@ def gap_sentence(trend_row: pd.Series) -> str:
         1991–1995 och 6,4 år 2020–2024. Enligt en linjär trend ökade skillnaden
         med 3,2 år (95 % KI 2,6–3,9) över perioden."``
     """
-    where = "I riket" if trend_row["area_type"] == "riket" else f"I {trend_row['area_name']}"
+    where = in_area(trend_row)
     text = (
         f"{where} var skillnaden i återstående medellivslängd vid 30 år mellan "
         f"{trend_row['sex']} med eftergymnasial och förgymnasial utbildning "
         f"{years(trend_row['first_value'])} {trend_row['first_label']} och "
         f"{years(trend_row['last_value'])} {trend_row['last_label']}."
     )
-    if _missing(trend_row["change"]):
+    if missing(trend_row["change"]):
         return text + " För få perioder för att skatta en trend."
     ci = ci_text(trend_row["change_lower"], trend_row["change_upper"])
     change = float(trend_row["change"])
@@ -87,7 +87,7 @@ def gains_sentence(gains_table: pd.DataFrame, area_code: str) -> str:
     if g.empty:
         return ""
     r0 = g.iloc[0]
-    where = "I riket" if r0["area_type"] == "riket" else f"I {r0['area_name']}"
+    where = in_area(r0)
     spans = g["first_label"].astype(str) + "|" + g["last_label"].astype(str)
     common = spans.mode().iloc[0]
     first, last = common.split("|")
@@ -97,7 +97,7 @@ def gains_sentence(gains_table: pd.DataFrame, area_code: str) -> str:
     def who(r: pd.Series) -> str:
         own = f"{r['first_label']}|{r['last_label']}"
         when = "" if own == common else f"från {r['first_label']} till {r['last_label']}: "
-        if _missing(r["change"]):
+        if missing(r["change"]):
             return f"{r['sex']} med {LEVEL_PHRASES[r['group']]} ({when}för få perioder)"
         ci = ci_text(r["change_lower"], r["change_upper"])
         return (

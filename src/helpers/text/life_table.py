@@ -11,8 +11,6 @@ tested on hand-made numbers.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from helpers.core import indicators
@@ -24,6 +22,7 @@ from helpers.stats.lifetable_compare import (
     VERDICT_NONE,
     VERDICT_SAME,
 )
+from helpers.text.phrases import ci_text, in_area, missing, p_text, relative, years
 
 #: What each indicator is called inside a sentence.
 NOUNS: dict[str, str] = {
@@ -31,34 +30,6 @@ NOUNS: dict[str, str] = {
     "e30": "återstående medellivslängd vid 30 år",
     E30_INDICATOR: "återstående medellivslängd vid 30 år",
 }
-
-
-# -- formatting -------------------------------------------------------------------------------
-def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
-
-
-def years(value: float) -> str:
-    """``81,3 år`` (decimal comma, non-breaking space)."""
-    return num(float(value), 1, "år")
-
-
-def ci_text(lower: float, upper: float) -> str:
-    """``"95 % KI 80,1–82,3"``; for intervals that include negative numbers ``"från −0,6 till 0,4"``."""
-    if _missing(lower) or _missing(upper):
-        return ""
-    if lower < 0 or upper < 0:
-        return f"95\u00a0% KI från {num(lower, 1)} till {num(upper, 1)}"
-    return f"95\u00a0% KI {num(lower, 1)}–{num(upper, 1)}"
-
-
-def p_text(p: float) -> str:
-    """``"p = 0,15"``, ``"p = 0,003"``, ``"p < 0,001"``."""
-    if _missing(p):
-        return ""
-    if p < 0.001:
-        return "p < 0,001"
-    return f"p = {num(p, 3 if p < 0.01 else 2)}"
 
 
 # -- sentences: kommun life expectancy ---------------------------------------------------------------
@@ -81,8 +52,8 @@ def value_sentence(row: pd.Series, noun: str | None = None) -> str:
         (95 % KI 83,4–84,6) 2020–2024."``
     """
     noun = noun or NOUNS.get(str(row["indicator"]), str(row["indicator"]))
-    where = "I riket" if row.get("area_type") == "riket" else f"I {row['area_name']}"
-    if _missing(row["value"]):
+    where = in_area(row)
+    if missing(row["value"]):
         reason = f": {row['flag_reason']}" if str(row.get("flag_reason", "") or "") else ""
         return (
             f"{where} visas inget värde för {noun} för {row['sex']} {row['period_label']}"
@@ -118,16 +89,12 @@ def compare_sentence(row: pd.Series, parent: str = "region") -> str:
     """
     where = "i länet" if parent == "region" else "i riket"
     verdict = row[f"verdict_{parent}"]
-    if verdict == VERDICT_NONE or _missing(row[f"diff_{parent}"]):
+    if verdict == VERDICT_NONE or missing(row[f"diff_{parent}"]):
         return f"Jämförelsen med värdet {where} kan inte göras (värde saknas eller är undertryckt)."
     diff = float(row[f"diff_{parent}"])
     ci = ci_text(row[f"diff_{parent}_lower"], row[f"diff_{parent}_upper"])
     ref = years(row[f"{parent}_value"])
-    if abs(diff) < 0.05:
-        head = f"Det är ungefär lika högt som {where} ({ref})"
-    else:
-        word = "högre" if diff > 0 else "lägre"
-        head = f"Det är {years(abs(diff))} {word} än {where} ({ref})"
+    head = f"Det är {relative(diff, where, 'ungefär lika högt som')} ({ref})"
     if verdict == VERDICT_SAME:
         return f"{head}; skillnaden är inte statistiskt säkerställd ({ci})."
     return f"{head}, en statistiskt säkerställd skillnad ({ci})."
@@ -150,7 +117,7 @@ def range_sentence(row: pd.Series) -> str:
     """
     noun = NOUNS.get(str(row["indicator"]), str(row["indicator"]))
     sex, label = row["sex"], row["period_label"]
-    if _missing(row["range"]):
+    if missing(row["range"]):
         text = (
             f"För {sex} {label} har färre än två av länets kommuner ett värde för {noun}, "
             "så ingen skillnad kan beräknas."
@@ -237,4 +204,66 @@ def significant_sentence(comparison: pd.DataFrame, sex: str, indicator: str = "e
             text += "."
     if not none.empty:
         text += f" Kan inte bedömas: {join_names(sorted(none))}."
+    return text
+
+
+def _period_years(label: str) -> int:
+    """Years in a period label: 5 for ``"2020–2024"``, 1 for ``"2024"``."""
+    first, _, last = str(label).partition("–")
+    return int(last) - int(first) + 1 if last else 1
+
+
+def flags_sentence(table: pd.DataFrame, period: int) -> str:
+    """Say how many kommun values are flagged, which kommuner are smallest and whose CI is widest.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`helpers.sources.mortality_counts.kommun_life_expectancy` for a county
+        (all periods; ``denominator`` = person-years).
+    period : int
+        The period whose smallest kommuner and widest interval are named.
+
+    Returns
+    -------
+    str
+        E.g. ``"3 av 450 kommunvärden är osäkra eller undertryckta. De minsta kommunerna
+        2020–2024 är Vansbro (6 500 invånare i genomsnitt), … Bredast konfidensintervall
+        har Vansbro (e0, män: 4,1 år)."``
+    """
+    kommun_rows = table[table["area_type"] == "kommun"]
+    n_flagged = int((kommun_rows["flag"] != indicators.FLAG_OK).sum())
+    text = (
+        f"{n_flagged} av {len(kommun_rows)} kommunvärden är osäkra eller undertryckta."
+        if n_flagged
+        else f"Inget av länets {len(kommun_rows)} kommunvärden är osäkert eller undertryckt."
+    )
+    now = kommun_rows[kommun_rows["period"] == int(period)]
+    if now.empty:
+        return text
+    label = str(now["period_label"].iloc[0])
+    smallest = (
+        now[now["indicator"] == "e0"]
+        .groupby("area_name")["denominator"]
+        .sum()
+        .sort_values()
+        .head(3)
+    )
+    per_year = _period_years(label)
+    text += (
+        f" De minsta kommunerna {label} är "
+        + ", ".join(
+            f"{name} ({num(py / per_year, 0)} invånare i genomsnitt)"
+            for name, py in smallest.items()
+        )
+        + "."
+    )
+    shown = now[indicators.usable(now)]
+    if not shown.empty:
+        widest = shown.assign(width=shown["ci_upper"] - shown["ci_lower"])
+        w = widest.sort_values("width", ascending=False).iloc[0]
+        text += (
+            f" Bredast konfidensintervall har {w['area_name']} ({w['indicator']}, "
+            f"{w['sex']}: {num(w['width'], 1)} år)."
+        )
     return text

@@ -17,25 +17,18 @@ import pandas as pd
 
 from helpers.core import indicators
 from helpers.core.errors import DataError
-from helpers.core.fmt import num
+from helpers.text.phrases import (
+    EQUAL_TOLERANCE,
+    count_kommuner,
+    in_area,
+    missing,
+    ordinal,
+    relative,
+    years,
+)
 
-#: Differences smaller than this (in years) are described as equal/unchanged.
-EQUAL_TOLERANCE = 0.05
 UNIT = "år"
 _NOUN = "medellivslängden"
-
-
-def ordinal(n: int) -> str:
-    """Return a Swedish ordinal with colon: ``1:a``, ``2:a``, ``3:e``, ``11:e``, ``21:a``.
-
-    Parameters
-    ----------
-    n : int
-        A positive integer.
-    """
-    n = int(n)
-    suffix = "a" if n % 10 in (1, 2) and n % 100 not in (11, 12) else "e"
-    return f"{n}:{suffix}"
 
 
 def _pick(df: pd.DataFrame, sex: str, period: int | None = None, **eq: object) -> pd.Series:
@@ -50,26 +43,6 @@ def _pick(df: pd.DataFrame, sex: str, period: int | None = None, **eq: object) -
         where = f"{sex}" + (f" {period}" if period is not None else "")
         raise DataError(f"Hittade {len(rows)} rader för {where} – väntade exakt en")
     return rows.iloc[0]
-
-
-def _missing(value: object) -> bool:
-    return value is None or pd.isna(value)
-
-
-def _years(value: float) -> str:
-    return num(float(value), 1, UNIT)
-
-
-def _relative(diff: float, where: str) -> str:
-    """``"0,3 år högre än i länet"``, ``"ungefär lika hög som i länet"``."""
-    if abs(diff) < EQUAL_TOLERANCE:
-        return f"ungefär lika hög som {where}"
-    word = "högre" if diff > 0 else "lägre"
-    return f"{_years(abs(diff))} {word} än {where}"
-
-
-def _count_kommuner(n: int) -> str:
-    return f"{n} kommun" if n == 1 else f"{n} kommuner"
 
 
 def _uncertain_note(flag: object) -> str:
@@ -98,15 +71,15 @@ def compare_sentence(compare_df: pd.DataFrame, sex: str, period: int) -> str:
     """
     r = _pick(compare_df, sex, period)
     name, label = r["area_name"], r["period_label"]
-    if _missing(r["value"]):
+    if missing(r["value"]):
         return f"För {name} saknas värde för {_NOUN} för {sex} {label}."
     parts = []
-    if not _missing(r["diff_region"]):
-        parts.append(_relative(float(r["diff_region"]), "i länet"))
-    if not _missing(r["diff_riket"]):
-        parts.append(_relative(float(r["diff_riket"]), "i riket"))
+    if not missing(r["diff_region"]):
+        parts.append(relative(float(r["diff_region"]), "i länet"))
+    if not missing(r["diff_riket"]):
+        parts.append(relative(float(r["diff_riket"]), "i riket"))
     tail = (", " + " och ".join(parts)) if parts else ""
-    return f"I {name} var {_NOUN} för {sex} {_years(r['value'])} {label}{tail}." + _uncertain_note(
+    return f"I {name} var {_NOUN} för {sex} {years(r['value'])} {label}{tail}." + _uncertain_note(
         r["flag"]
     )
 
@@ -118,10 +91,8 @@ def range_sentence(range_df: pd.DataFrame, sex: str, period: int) -> str:
     ----------
     range_df : pandas.DataFrame
         Result of :func:`helpers.stats.lifeexp.county_range`.
-    sex : str
-        ``"kvinnor"`` or ``"män"``.
-    period : int
-        Period (last year).
+    sex, period : str, int
+        The slice, as in :func:`compare_sentence`.
 
     Returns
     -------
@@ -132,25 +103,25 @@ def range_sentence(range_df: pd.DataFrame, sex: str, period: int) -> str:
     """
     r = _pick(range_df, sex, period)
     label = r["period_label"]
-    if _missing(r["range"]):
+    if missing(r["range"]):
         text = (
             f"För {sex} {label} har färre än två av länets kommuner ett värde, "
             "så ingen skillnad kan beräknas."
         )
     else:
         text = (
-            f"Skillnaden mellan länets kommuner var {_years(r['range'])} för {sex} {label}, "
-            f"från {_years(r['min_value'])} i {r['min_kommun']} "
-            f"till {_years(r['max_value'])} i {r['max_kommun']}."
+            f"Skillnaden mellan länets kommuner var {years(r['range'])} för {sex} {label}, "
+            f"från {years(r['min_value'])} i {r['min_kommun']} "
+            f"till {years(r['max_value'])} i {r['max_kommun']}."
         )
     n_missing = int(r["n_missing"])
     if n_missing:
         text += (
-            f" {_count_kommuner(n_missing).capitalize()} ({r['missing_kommuner']}) saknar "
+            f" {count_kommuner(n_missing).capitalize()} ({r['missing_kommuner']}) saknar "
             "värde och ingår inte."
         )
     if int(r.get("n_uncertain", 0) or 0):
-        text += f" {_count_kommuner(int(r['n_uncertain'])).capitalize()} har osäkra skattningar."
+        text += f" {count_kommuner(int(r['n_uncertain'])).capitalize()} har osäkra skattningar."
     return text
 
 
@@ -162,7 +133,7 @@ def range_change_sentence(range_df: pd.DataFrame, sex: str, start: int, end: int
     range_df : pandas.DataFrame
         Result of :func:`helpers.stats.lifeexp.county_range`.
     sex : str
-        ``"kvinnor"`` or ``"män"``.
+        Sex, as in :func:`compare_sentence`.
     start, end : int
         First and last period.
 
@@ -173,7 +144,7 @@ def range_change_sentence(range_df: pd.DataFrame, sex: str, start: int, end: int
         till 3,1 år 2020–2024."``
     """
     a, b = _pick(range_df, sex, start), _pick(range_df, sex, end)
-    if _missing(a["range"]) or _missing(b["range"]):
+    if missing(a["range"]) or missing(b["range"]):
         return (
             f"Förändringen av skillnaden mellan länets kommuner för {sex} mellan "
             f"{a['period_label']} och {b['period_label']} kan inte beräknas (värden saknas)."
@@ -182,12 +153,12 @@ def range_change_sentence(range_df: pd.DataFrame, sex: str, start: int, end: int
     if abs(diff) < EQUAL_TOLERANCE:
         return (
             f"För {sex} var skillnaden mellan länets kommuner i stort sett oförändrad, "
-            f"{_years(a['range'])} {a['period_label']} och {_years(b['range'])} {b['period_label']}."
+            f"{years(a['range'])} {a['period_label']} och {years(b['range'])} {b['period_label']}."
         )
     verb = "ökade" if diff > 0 else "minskade"
     return (
-        f"För {sex} {verb} skillnaden mellan länets kommuner från {_years(a['range'])} "
-        f"{a['period_label']} till {_years(b['range'])} {b['period_label']}."
+        f"För {sex} {verb} skillnaden mellan länets kommuner från {years(a['range'])} "
+        f"{a['period_label']} till {years(b['range'])} {b['period_label']}."
     )
 
 
@@ -198,10 +169,8 @@ def rank_sentence(rank_df: pd.DataFrame, sex: str, period: int) -> str:
     ----------
     rank_df : pandas.DataFrame
         Result of :func:`helpers.stats.lifeexp.kommun_rank`.
-    sex : str
-        ``"kvinnor"`` or ``"män"``.
-    period : int
-        Period (last year).
+    sex, period : str, int
+        The slice, as in :func:`compare_sentence`.
 
     Returns
     -------
@@ -212,7 +181,7 @@ def rank_sentence(rank_df: pd.DataFrame, sex: str, period: int) -> str:
     """
     r = _pick(rank_df, sex, period)
     name, label, n = r["area_name"], r["period_label"], int(r["n_kommuner"])
-    if _missing(r["rank"]):
+    if missing(r["rank"]):
         return f"För {name} saknas värde för {sex} {label}, så kommunen kan inte rangordnas."
     rank = int(r["rank"])
     if rank == 1:
@@ -221,10 +190,10 @@ def rank_sentence(rank_df: pd.DataFrame, sex: str, period: int) -> str:
         position = "den kortaste"
     else:
         position = f"den {ordinal(rank)} längsta"
-    text = f"{name} hade {position} {_NOUN} för {sex} av länets {_count_kommuner(n)} {label}."
+    text = f"{name} hade {position} {_NOUN} för {sex} av länets {count_kommuner(n)} {label}."
     n_missing = int(r["n_missing"])
     if n_missing:
-        text += f" {_count_kommuner(n_missing).capitalize()} utan värde ingår inte."
+        text += f" {count_kommuner(n_missing).capitalize()} utan värde ingår inte."
     return text + _uncertain_note(r["flag"])
 
 
@@ -238,7 +207,7 @@ def change_sentence(change_df: pd.DataFrame, area_code: str, sex: str) -> str:
     area_code : str
         Kommun, region or Riket code.
     sex : str
-        ``"kvinnor"`` or ``"män"``.
+        Sex, as in :func:`compare_sentence`.
 
     Returns
     -------
@@ -247,9 +216,9 @@ def change_sentence(change_df: pd.DataFrame, area_code: str, sex: str) -> str:
         81,1 år 2020–2024, en ökning med 3,7 år."``
     """
     r = _pick(change_df, sex, area_code=area_code)
-    where = "I riket" if r["area_type"] == "riket" else f"I {r['area_name']}"
+    where = in_area(r)
     a, b = r["start_label"], r["end_label"]
-    if _missing(r["change"]):
+    if missing(r["change"]):
         return (
             f"{where} kan förändringen för {sex} mellan {a} och {b} inte beräknas (värde saknas)."
         )
@@ -257,13 +226,35 @@ def change_sentence(change_df: pd.DataFrame, area_code: str, sex: str) -> str:
     if abs(diff) < EQUAL_TOLERANCE:
         return (
             f"{where} var {_NOUN} för {sex} i stort sett oförändrad, "
-            f"{_years(r['start_value'])} {a} och {_years(r['end_value'])} {b}."
+            f"{years(r['start_value'])} {a} och {years(r['end_value'])} {b}."
         )
     verb, noun = ("ökade", "en ökning") if diff > 0 else ("minskade", "en minskning")
     return (
-        f"{where} {verb} {_NOUN} för {sex} från {_years(r['start_value'])} {a} "
-        f"till {_years(r['end_value'])} {b}, {noun} med {_years(abs(diff))}."
+        f"{where} {verb} {_NOUN} för {sex} från {years(r['start_value'])} {a} "
+        f"till {years(r['end_value'])} {b}, {noun} med {years(abs(diff))}."
     )
+
+
+def span_sentence(table: pd.DataFrame) -> str:
+    """Say which periods the table covers, so that no text has to state it by hand.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Indicator table (``period``, ``period_label``).
+
+    Returns
+    -------
+    str
+        E.g. ``"Data täcker 11 perioder, från 2010–2014 till 2020–2024."``
+        (``""`` for an empty table).
+    """
+    if table.empty:
+        return ""
+    labels = table.drop_duplicates("period").sort_values("period")["period_label"].astype(str)
+    if len(labels) == 1:
+        return f"Data täcker en period, {labels.iloc[0]}."
+    return f"Data täcker {len(labels)} perioder, från {labels.iloc[0]} till {labels.iloc[-1]}."
 
 
 def as_markdown(sentences: list[str], bullets: bool = True) -> str:

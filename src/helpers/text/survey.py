@@ -33,9 +33,9 @@ import pandas as pd
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import join_names, num, signed
-from helpers.stats import survey
+from helpers.stats import survey_compare
 from helpers.stats.survey import CONFIDENCE, weights_summary
-from helpers.text.narrative import ordinal
+from helpers.text.phrases import ordinal
 
 #: Why a kommun can be red in Kolada's ranking and still "likartad" in the significance test.
 RANK_VS_SIGNIFICANCE_NOTE = (
@@ -205,16 +205,16 @@ def change_answer(
         f"{count_text(r['n_before'])} (ovägda antal)."
     )
     verdict = str(r["verdict"])
-    significant = verdict in (survey.VERDICT_DECREASE, survey.VERDICT_INCREASE)
+    significant = verdict in (survey_compare.VERDICT_DECREASE, survey_compare.VERDICT_INCREASE)
     ci_text = diff_ci(r["ci_lower_pp"], r["ci_upper_pp"])
-    if verdict == survey.VERDICT_DECREASE:
+    if verdict == survey_compare.VERDICT_DECREASE:
         answer = (
             f"Svar: Ja – hela konfidensintervallet för förändringen ({ci_text} procentenheter) "
             "ligger under noll, så minskningen är större än vad slumpen i urvalet kan förklara. "
             f"Det är intervallet, inte antalet svarande {who}, som avgör: få ja-svar ger ett brett "
             "intervall, och här är det ändå tillräckligt smalt."
         )
-    elif verdict == survey.VERDICT_INCREASE:
+    elif verdict == survey_compare.VERDICT_INCREASE:
         answer = (
             f"Svar: Nej, andelen har inte minskat – hela konfidensintervallet för förändringen "
             f"({ci_text} procentenheter) ligger över noll, så andelen har ökat."
@@ -331,7 +331,7 @@ def comparison_sentences(
                     f"{p_text(r['p_value_riket'])})"
                 )
             text += "."
-            if r["colour"] and r["colour"] != survey.COLOUR_MISSING:
+            if r["colour"] and r["colour"] != survey_compare.COLOUR_MISSING:
                 text += (
                     f" I rangordningen bland länets {int(r['n_ranked'])} redovisade kommuner är den "
                     f"{ordinal(int(r['rank']))} och får färgen {r['colour']}."

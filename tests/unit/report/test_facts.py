@@ -80,3 +80,24 @@ def test_csv_hides_everything_of_a_suppressed_row(tmp_path):
     assert back.loc[0, "value"] == pytest.approx(6.1) and back.loc[0, "n"] == 800
     assert back.loc[1, ["value", "n", "numerator"]].isna().all()
     assert "6,1" in text
+
+
+def test_records_round_trip_through_json():
+    import json
+
+    combined = facts.combine(
+        [
+            ("a", _rows("N00923", 78.44, n=12.0)),
+            ("b", _rows("e0", np.nan, sex="kvinnor")),
+            ("c", _rows("e0", 78.41)),  # the same fact in another section
+        ]
+    )
+    records = json.loads(
+        json.dumps(facts.to_records(combined), allow_nan=False)
+    )  # strict JSON, no NaN
+    back = facts.from_records(records)
+    assert back["indicator"].tolist() == ["e0", "e0", "e0"]
+    assert back["source_indicator"].tolist() == ["N00923", "e0", "e0"]
+    assert back["section"].tolist() == ["a", "b", "c"]
+    assert back.loc[0, "value"] == pytest.approx(78.44) and back.loc[0, "n"] == 12
+    assert pd.isna(back.loc[1, "value"]) and back.loc[1, "flag"] == "saknas"

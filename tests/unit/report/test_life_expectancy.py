@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 
 from helpers.core import indicators  # noqa: E402
 from helpers.core.errors import DataError  # noqa: E402
+from helpers.report import education as report_education
 from helpers.report import life_expectancy as sections_e0  # noqa: E402
 from helpers.report import mortality as sections  # noqa: E402
 from helpers.report.section import Section  # noqa: E402
@@ -106,7 +107,7 @@ def test_kolada_cannot_serve_the_life_table_sections():
         "Datakällan 'kolada' kan inte ge medellivslängd beräknad från antal döda och folkmängd. "
         "Välj en av: demo, scb, referens."
     ]
-    edu = sections.education_section("20", "kolada")
+    edu = report_education.education_section("20", "kolada")
     assert not edu.available
     assert (
         "kan inte ge återstående medellivslängd vid 30 år efter utbildningsnivå" in edu.sentences[0]

@@ -61,10 +61,10 @@ def root(tmp_path_factory):
 def e0_both(root):
     """Served (Kolada-shaped) and life-table e0 for Dalarna, joined on area, sex and period."""
     from helpers.sources import life_expectancy as data
-    from helpers.sources import mortality as data_mortality
+    from helpers.sources import mortality_counts
 
     served = data.life_expectancy("demo", lan_code=LAN)
-    table = data_mortality.kommun_life_expectancy("demo", LAN)  # what the section uses
+    table = mortality_counts.kommun_life_expectancy("demo", LAN)  # what the section uses
     table = table[table["indicator"] == "e0"]
     keys = ["area_code", "sex", "period"]
     both = served[[*keys, "value"]].merge(

@@ -39,7 +39,7 @@ import pandas as pd
 from helpers.config import catalogue
 from helpers.core import lookup
 from helpers.core.cache import Entry, RawCache
-from helpers.sources import mortality as data_mortality
+from helpers.sources import mortality_counts
 from helpers.sources.demo import base as demo
 
 #: Catalogue entry served in Kolada's shape.
@@ -104,7 +104,7 @@ def values(data_source: str = "demo") -> pd.DataFrame:
         five-year period) and ``value`` (:func:`kolada_round` of the life-table
         value; NaN where the life table has none), sorted.
     """
-    le = data_mortality.kommun_life_expectancy(data_source)
+    le = mortality_counts.kommun_life_expectancy(data_source)
     le = le[le["indicator"] == INDICATOR]
     by_sex = {sex: kpi for kpi, sex in kpis().items()}
     out = pd.DataFrame(

@@ -54,7 +54,7 @@ from helpers.core import indicators, lookup
 from helpers.core.cache import Entry, RawCache
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.sources.demo import base as demo
-from helpers.stats.lifetable import SINGLE_AGES, chiang
+from helpers.stats.lifetable_chiang import SINGLE_AGES, chiang
 
 SEED = demo.SEED
 DEATH_YEARS: tuple[int, int] = (2010, 2024)

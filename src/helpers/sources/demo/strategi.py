@@ -34,15 +34,14 @@ demo microdata can answer are, for the areas the extract covers, the survey
 section's own estimates. A kommun, sex and period therefore has the
 same value in the Strategi section as in the life-table and survey sections.
 
-Real data come from Kolada through :mod:`helpers.sources.kolada`; :func:`load` returns
-the same tidy table and group list for either source.
+This module only generates (and caches) the demo data; :func:`helpers.sources.strategi.load`
+reads them – or the real values from Kolada – as the same tidy table and group list.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,10 +49,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.core import indicators, lookup, paths
+from helpers.core import indicators, lookup
 from helpers.core.cache import Entry, RawCache
-from helpers.core.errors import DataError, SourceError
-from helpers.core.fmt import SYNTHETIC_LABEL
+from helpers.core.memo import Memo
 from helpers.sources.demo import base as demo
 from helpers.sources.demo import strategi_derived as derived
 
@@ -62,7 +60,6 @@ FIRST_YEAR, LAST_YEAR = 2012, 2024
 #: Bump when the generator changes, so cached files from an older generator are not reused.
 #: (KPIs derived from other demo data carry a checksum of their values in the address too.)
 GENERATOR_VERSION = 2
-DATA_SOURCES: tuple[str, ...] = ("demo", "kolada")
 GROUP_EDITION = 2024
 N_SIMILAR = 7
 MIN_RESPONDENTS = 80
@@ -269,7 +266,11 @@ def _generated_values(goal: Any, seed: int, uncertainty_kpi: str | None) -> pd.D
             vals = true + off + rng.normal(0, 1, true.shape) * noise_sd[:, None]
             vals = np.clip(vals, prof.lo, prof.hi)
             riket = (vals * w[:, None]).sum(0) / w.sum()
-            frames.append(_frame(goal.kpi, ["00" + c for c in areas.lan_codes], years, g, vals))
+            frames.append(
+                _frame(
+                    goal.kpi, [lookup.region_code_of(c) for c in areas.lan_codes], years, g, vals
+                )
+            )
             frames.append(_frame(goal.kpi, [lookup.RIKET_CODE], years, g, riket[None, :]))
         return _round(pd.concat(frames, ignore_index=True), prof.decimals)
 
@@ -325,7 +326,11 @@ def _generated_values(goal: Any, seed: int, uncertainty_kpi: str | None) -> pd.D
         hidden = null | (share < MIN_RESPONDENTS) if survey else null
         shown = np.where(hidden, np.nan, vals)
         frames.append(_frame(goal.kpi, list(areas.codes), years, g, shown))
-        frames.append(_frame(goal.kpi, ["00" + c for c in areas.lan_codes], years, g, reg_vals))
+        frames.append(
+            _frame(
+                goal.kpi, [lookup.region_code_of(c) for c in areas.lan_codes], years, g, reg_vals
+            )
+        )
         frames.append(_frame(goal.kpi, [lookup.RIKET_CODE], years, g, riket[None, :]))
         if survey:
             unc_frames.append(
@@ -333,7 +338,11 @@ def _generated_values(goal: Any, seed: int, uncertainty_kpi: str | None) -> pd.D
             )
             unc_frames.append(
                 _frame(
-                    uncertainty_kpi, ["00" + c for c in areas.lan_codes], years, g, np.array(reg_u)
+                    uncertainty_kpi,
+                    [lookup.region_code_of(c) for c in areas.lan_codes],
+                    years,
+                    g,
+                    np.array(reg_u),
                 )
             )
             unc_frames.append(
@@ -469,7 +478,7 @@ def similar_groups(seed: int = SEED) -> list[dict]:
     np.fill_diagonal(rdist, np.inf)
     for i, c in enumerate(areas.lan_codes):
         near = np.argsort(rdist[i], kind="stable")[:N_SIMILAR]
-        members = sorted("00" + areas.lan_codes[j] for j in near)
+        members = sorted(lookup.region_code_of(areas.lan_codes[j]) for j in near)
         groups.append(
             {
                 "id": f"G99{i + 1:04d}",
@@ -561,33 +570,15 @@ def write_all(
     return entries
 
 
-def _to_table(
-    values: list[dict], goals: pd.DataFrame, source: str = SYNTHETIC_LABEL
-) -> pd.DataFrame:
-    from helpers.sources import kolada
-
-    pooled = {
-        g.kpi: int(g.pooled_years)
-        for g in goals.dropna(subset=["kpi"]).itertuples(index=False)
-        if int(g.pooled_years) > 1
-    }
-    pooled |= {
-        g.uncertainty_kpi: int(g.pooled_years)
-        for g in goals.dropna(subset=["uncertainty_kpi"]).itertuples(index=False)
-        if int(g.pooled_years) > 1
-    }
-    return kolada.to_indicator_table(values, multi_year=pooled, source=source)
-
-
-_MEMO: dict[str, pd.DataFrame] = {}
+_MEMO = Memo("strategi_demo")
 
 
 def load_table(seed: int = SEED, goals: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the synthetic Strategi-för-hälsa KPIs as the tidy indicator table.
 
     Builds the files if needed, parses the v3 envelopes with
-    :func:`helpers.sources.kolada.to_indicator_table`, and memoizes the result in
-    memory and in ``data/processed`` (named after the raw files' sha256).
+    :func:`helpers.sources.strategi.to_indicator_table`, and memoizes the result in
+    memory and in ``data/processed`` (keyed by the raw files' sha256).
 
     Parameters
     ----------
@@ -602,27 +593,22 @@ def load_table(seed: int = SEED, goals: pd.DataFrame | None = None) -> pd.DataFr
         Indicator table with the KPIs and their *Osäkerhetstal* KPIs, source
         :data:`helpers.core.fmt.SYNTHETIC_LABEL`.
     """
+    from helpers.sources import strategi as data_strategi
+
     goals = _goal_table(goals)
     cache = demo.demo_cache()
     entries = write_all(cache, seed, goals)[:-1]
-    key = hashlib.sha256("".join(e.sha256 for e in entries).encode()).hexdigest()[:16]
-    if key in _MEMO:
-        return _MEMO[key].copy()
-    processed = paths.processed_dir() / f"strategi_demo_{key}.parquet"
-    if processed.exists():
-        table = indicators.validate(pd.read_parquet(processed).astype(indicators.COLUMNS))
-    else:
+
+    def make() -> pd.DataFrame:
         frames = []
         for entry in entries:
             envelope = json.loads(cache.path(entry).read_bytes())
-            frames.append(_to_table(envelope["values"], goals))
-        table = indicators.concat(frames)
-        processed.parent.mkdir(parents=True, exist_ok=True)
-        tmp = processed.with_suffix(f".tmp{os.getpid()}")
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, processed)
-    _MEMO[key] = table
-    return table.copy()
+            frames.append(data_strategi.to_indicator_table(envelope["values"], goals))
+        return indicators.concat(frames)
+
+    key = hashlib.sha256("".join(e.sha256 for e in entries).encode()).hexdigest()[:16]
+    table = _MEMO.frame(key, make, persist=True)
+    return indicators.validate(table.astype(indicators.COLUMNS))
 
 
 def load_groups(seed: int = SEED) -> list[dict]:
@@ -632,68 +618,6 @@ def load_groups(seed: int = SEED) -> list[dict]:
     if entry is None:
         entry = write_all(cache, seed)[-1]
     return json.loads(cache.path(entry).read_bytes())["values"]
-
-
-def load(
-    data_source: str = "demo",
-    lan_code: str | None = None,
-    goals: pd.DataFrame | None = None,
-    client: Any = None,
-) -> tuple[pd.DataFrame, list[dict]]:
-    """Return the Strategi-för-hälsa indicator table and the municipality groups.
-
-    Parameters
-    ----------
-    data_source : {"demo", "kolada"}
-        ``"demo"``: the synthetic data of this module. ``"kolada"``: the goal
-        KPIs and their *Osäkerhetstal* for all kommuner, regions and Riket
-        2012–2024 and the municipality groups from Kolada (cached in
-        ``data/raw/kolada``).
-    lan_code : str, optional
-        Keep only this county's kommuner, its region and Riket. All areas are
-        needed for rank colours and similar kommuner, so filter afterwards if
-        you need both.
-    goals : pandas.DataFrame, optional
-        Goal table (default: the goal file).
-    client : helpers.sources.kolada.KoladaClient, optional
-        Client for ``"kolada"``.
-
-    Returns
-    -------
-    (pandas.DataFrame, list of dict)
-        Indicator table and the v3 municipality groups.
-    """
-    if data_source not in DATA_SOURCES:
-        raise DataError(f"Okänd datakälla '{data_source}' – välj en av: {', '.join(DATA_SOURCES)}")
-    goals = _goal_table(goals)
-    if data_source == "demo":
-        table, groups = load_table(goals=goals), load_groups()
-    else:
-        table, groups = _load_kolada(goals, client)
-    if lan_code is not None:
-        codes = {
-            *lookup.kommuner_in(lan_code)["kommun_code"],
-            lookup.region_code(lan_code),
-            lookup.RIKET_CODE,
-        }
-        table = table[table["area_code"].isin(codes)].reset_index(drop=True)
-    return table, groups
-
-
-def _load_kolada(goals: pd.DataFrame, client: Any) -> tuple[pd.DataFrame, list[dict]]:
-    from helpers.sources import kolada
-
-    client = client or kolada.KoladaClient()
-    kpis = sorted(set(goals["kpi"].dropna()) | set(goals["uncertainty_kpi"].dropna()))
-    codes = lookup.areas()["area_code"].tolist()
-    try:
-        raw = client.values(kpis, codes, list(range(FIRST_YEAR, LAST_YEAR + 1)))
-        groups = client.municipality_groups(title="socioekonomi")
-    except (OSError, SourceError) as exc:
-        raise SourceError(f"Kunde inte hämta Strategi för hälsa-data från Kolada: {exc}") from exc
-    table = _to_table(raw, goals, source=kolada.SOURCE)
-    records = groups.to_dict("records") if isinstance(groups, pd.DataFrame) else list(groups)
-    return table, records
 
 
 def main() -> None:
@@ -712,7 +636,6 @@ __all__ = [
     "PROFILES",
     "Profile",
     "kpi_values",
-    "load",
     "load_groups",
     "load_table",
     "profile_for",

@@ -43,6 +43,7 @@ import pandas as pd
 
 from helpers.core import lookup, paths
 from helpers.core.cache import Entry, RawCache
+from helpers.core.fmt import excel_csv
 from helpers.sources.demo.base import DEMO_URL_PREFIX, demo_cache, kommun_population
 
 #: Default seed of the demo extract.
@@ -418,26 +419,6 @@ def demo_extract(seed: int = DEMO_SEED, n_respondents: int = N_RESPONDENTS) -> p
     return to_raw_extract(demo_respondents(seed, n_respondents), seed)
 
 
-def to_csv_bytes(df: pd.DataFrame, decimals: int = 4) -> bytes:
-    """Write a frame as a Swedish Excel CSV: ``;``, decimal comma, CRLF, UTF-8 with BOM.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        The table.
-    decimals : int
-        Decimals of float columns.
-
-    Returns
-    -------
-    bytes
-    """
-    text = df.to_csv(
-        sep=";", decimal=",", index=False, lineterminator="\r\n", float_format=f"%.{decimals}f"
-    )
-    return text.encode("utf-8-sig")
-
-
 def extract_url(seed: int = DEMO_SEED) -> str:
     """Return the pseudo-URL under which the demo extract is cached."""
     return f"{URL_PREFIX}survey/hlv-dalarna-extrakt?seed={seed}&v={GENERATOR_VERSION}"
@@ -472,7 +453,7 @@ def write_survey_demo(cache: RawCache | None = None, seed: int = DEMO_SEED) -> l
             if population is None:
                 population = demo_population(seed)
             if what == "extract":
-                body = to_csv_bytes(
+                body = excel_csv(
                     to_raw_extract(demo_respondents(seed, population=population), seed)
                 )
                 note = (
@@ -480,7 +461,7 @@ def write_survey_demo(cache: RawCache | None = None, seed: int = DEMO_SEED) -> l
                     f"samma form som HLV med regionalt tilläggsurval; läses med params/{VARIABLE_MAP_NAME}."
                 )
             else:
-                body = to_csv_bytes(population)
+                body = excel_csv(population)
                 note = (
                     f"SYNTETISKA DEMODATA (seed {seed}) – inte verkliga värden. Befolkning 16–84 år "
                     "per kommun, kön, åldersgrupp och utbildning för jämförelse med de svarande."
@@ -512,9 +493,12 @@ def load_survey_demo(
         :func:`helpers.sources.survey_files.read_microdata` and
         :func:`helpers.sources.survey_files.read_population` of the cached files.
     """
+    from helpers.config import variable_map as config_variable_map
     from helpers.sources import survey_files as survey_io
 
-    vmap = survey_io.load_variable_map(variable_map or paths.params_dir() / VARIABLE_MAP_NAME)
+    vmap = config_variable_map.load_variable_map(
+        variable_map or paths.params_dir() / VARIABLE_MAP_NAME
+    )
     cache = cache or demo_cache()
     extract, population = write_survey_demo(cache, seed)
     return (
