@@ -22,7 +22,7 @@ from helpers.core.errors import DataError
 from helpers.run import execute
 from helpers.run import runner as reports
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 MINI = REPO / "tests" / "data" / "mini_template.ipynb"
 KOMMUNER = {"2021": "2021_vansbro", "2080": "2080_falun", "2085": "2085_ludvika"}
 PARAMS = """\

@@ -13,7 +13,7 @@ from helpers.core.fmt import SYNTHETIC_LABEL, num
 from helpers.stats import lifeexp
 from helpers.text import narrative
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "notebooks" / "templates" / "kommunprofil.ipynb"
 COUNTY_NB = REPO / "notebooks" / "01_medellivslangd_kommuner.ipynb"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}

@@ -32,7 +32,7 @@ from helpers.text import education as words_education
 from helpers.text import life_table as words
 from helpers.text import phrases
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 NOTEBOOK = REPO / "notebooks" / "02_medellivslangd_utbildning.ipynb"
 NB = "\u00a0"
 
@@ -375,7 +375,7 @@ def demo_root(tmp_path_factory):
         mp.setenv("FOLKHALSA_ROOT", str(root))
         (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
         shutil.copy(
-            Path(__file__).resolve().parents[1] / "params" / "indicators.yaml", root / "params"
+            Path(__file__).resolve().parents[3] / "params" / "indicators.yaml", root / "params"
         )
         from helpers.sources.demo import mortality as demo_mortality
 

@@ -10,7 +10,6 @@ import matplotlib.pyplot as plt
 import nbformat
 import pytest
 import yaml
-from test_data_survey import write_own_extract
 
 from helpers.core import indicators
 from helpers.core.errors import DataError
@@ -20,8 +19,9 @@ from helpers.report import survey_analysis as survey_report
 from helpers.report.section import Section
 from helpers.sources import survey_data as data_survey
 from helpers.text import survey as survey_text
+from unit.sources.test_survey_data import write_own_extract
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 NOTEBOOK = REPO / "notebooks" / "03_levnadsvanor_enkat.ipynb"
 SMALL = re.compile(r"n = [1-4](?![\d\u00a0])")
 

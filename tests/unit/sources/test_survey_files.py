@@ -22,7 +22,7 @@ from helpers.core.errors import DataError
 from helpers.sources import survey_aggregated, survey_readers
 from helpers.sources import survey_files as survey_io
 
-MALFORMED = Path(__file__).parent / "malformed"
+MALFORMED = Path(__file__).resolve().parents[2] / "malformed"
 MAP = MALFORMED / "map.yaml"
 HEADER = ["Lopnr", "Kommun", "Ar", "Kon", "Alder", "Utb", "Vikt", "Stratum", "PSU", "Tobak1", "Alk"]
 ROWS = [

@@ -16,7 +16,7 @@ from helpers.core.errors import DataError
 from helpers.core.fmt import excel_csv
 from helpers.sources.demo import survey as demo_survey
 
-DEMO_MAP = Path(__file__).parents[1] / "params" / "survey_variables_demo.yaml"
+DEMO_MAP = Path(__file__).resolve().parents[4] / "params" / "survey_variables_demo.yaml"
 ANSWERS = list(demo_survey.ANSWER_COLUMNS)
 
 

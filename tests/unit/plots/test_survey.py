@@ -9,13 +9,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
-from test_survey_report import SOURCE, hand_micro
 
 from helpers.core import indicators
 from helpers.core.fmt import num
 from helpers.plots import scaffold
 from helpers.plots import survey as plots_survey
 from helpers.report import survey_analysis as survey_report
+from unit.report.test_survey_analysis import SOURCE, hand_micro
 
 CELLS = [
     ("2080", 2020, 800, 90),

@@ -35,7 +35,7 @@ def demo(tmp_path_factory):
         mp.setenv("FOLKHALSA_ROOT", str(root))
         (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
         shutil.copy(
-            Path(__file__).resolve().parents[1] / "params" / "indicators.yaml", root / "params"
+            Path(__file__).resolve().parents[3] / "params" / "indicators.yaml", root / "params"
         )
         e30 = mortality_education.e30_by_education("demo", "20")
         le = mortality_counts.kommun_life_expectancy("demo", "20")

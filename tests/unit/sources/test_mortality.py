@@ -20,7 +20,7 @@ from helpers.sources.demo import mortality as demo_mortality
 from helpers.stats import ci, lifetable_chiang, lifetable_compare
 
 DALARNA = lookup.kommuner_in("20")["kommun_code"].tolist()
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def demo_root(tmp_path_factory):
         mp.setenv("FOLKHALSA_ROOT", str(root))
         (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
         shutil.copy(
-            Path(__file__).resolve().parents[1] / "params" / "indicators.yaml", root / "params"
+            Path(__file__).resolve().parents[3] / "params" / "indicators.yaml", root / "params"
         )
         demo_mortality.write_mortality_demo()
         yield root

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from test_lifeexp import hand_table
 
 from helpers.core import geo, indicators
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.plots import common as plots
 from helpers.plots import maps, scaffold
 from helpers.stats import lifeexp
+from unit.stats.test_lifeexp import hand_table
 
 SOURCE = "Källa: testdata"
 KOMMUNER = {"2080": "Falun", "2081": "Borlänge", "2062": "Mora", "2021": "Vansbro"}

@@ -23,7 +23,7 @@ from helpers.core.fmt import SYNTHETIC_LABEL, excel_csv
 from helpers.sources import survey_data as data_survey
 from helpers.sources.demo import survey as demo_survey
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 NOTEBOOK = REPO / "notebooks" / "03_levnadsvanor_enkat.ipynb"
 EXAMPLE = REPO / "params" / "survey_egen_extrakt_exempel.yaml"
 

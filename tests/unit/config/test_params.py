@@ -13,7 +13,7 @@ from helpers.config import notebook_params, params, yamlfile
 from helpers.core import lookup
 from helpers.core.errors import DataError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 MINI = REPO / "tests" / "data" / "mini_template.ipynb"
 REAL = REPO / params.DEFAULT_TEMPLATE
 RUN_FILES = params.run_files(REPO / "params")

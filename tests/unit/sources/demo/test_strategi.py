@@ -18,7 +18,7 @@ from helpers.sources.demo import base as demo_base
 from helpers.sources.demo import strategi as demo_strategi
 from helpers.stats import strategi, strategi_compare
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[4]
 SUBSET = ["N80401", "U01405", "N00925", "N15613", "N33871"]
 
 

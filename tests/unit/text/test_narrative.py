@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_lifeexp import hand_table
 
 from helpers.core.errors import DataError
 from helpers.core.fmt import NBSP
 from helpers.stats import lifeexp
 from helpers.text import narrative, phrases
+from unit.stats.test_lifeexp import hand_table
 
 Å = f"{NBSP}år"  # numbers and unit are joined by a non-breaking space
 
