@@ -239,11 +239,23 @@ def _problems_for(
 ) -> tuple[list[Problem], dict[str, Any]]:
     """Validate one entry; return its problems and the cleaned fields."""
     problems: list[Problem] = []
+    out: dict[str, Any] = {}
 
     def bad(message: str, key: str | None = None) -> None:
         row = getattr(entry, "lines", {}).get(key, line) if key else line
         where = f"indicators.{ind_id}" + (f".{key}" if key else "")
         problems.append(Problem(f"{where}: {message}", file=shown, row=row))
+
+    def whole_number(key: str, low: int, high: int, message: str) -> bool:
+        """Check an optional whole-number field in ``[low, high]``; True when ``key`` is given."""
+        if key not in entry:
+            return False
+        value = entry[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            bad(message, key)
+        else:
+            out[key] = value
+        return True
 
     if not _ID.match(str(ind_id)):
         bad("id ska bestå av små bokstäver a–z, siffror och _ (och börja med en bokstav)")
@@ -256,7 +268,6 @@ def _problems_for(
     for key in entry:
         if key not in REQUIRED and key not in _OPTIONAL:
             bad(f"okänd nyckel '{key}' (tillåtna: {', '.join(REQUIRED + _OPTIONAL)})", key)
-    out: dict[str, Any] = {}
     for key in ("name", "short_name", "definition", "unit", "axis_label", "notes"):
         if key in entry:
             value = entry[key]
@@ -266,12 +277,7 @@ def _problems_for(
                 out[key] = " ".join(value.split())
     if isinstance(out.get("short_name"), str) and len(out["short_name"]) > 40:
         bad("kortnamnet får vara högst 40 tecken (det visas i tabeller)", "short_name")
-    if "decimals" in entry:
-        d = entry["decimals"]
-        if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 3:
-            bad("ska vara ett heltal 0–3", "decimals")
-        else:
-            out["decimals"] = d
+    whole_number("decimals", 0, 3, "ska vara ett heltal 0–3")
     for key, allowed in (
         ("better", BETTER),
         ("period_type", tuple(PERIOD_TYPES)),
@@ -283,13 +289,10 @@ def _problems_for(
                 bad(f"{entry[key]!r} är inte tillåtet – välj en av: {', '.join(allowed)}", key)
             else:
                 out[key] = entry[key]
-    if "pooled_years" in entry:
-        py = entry["pooled_years"]
-        if isinstance(py, bool) or not isinstance(py, int) or not 1 <= py <= 10:
-            bad("ska vara ett heltal 1–10 (antal år som ett värde sammanfattar)", "pooled_years")
-        else:
-            out["pooled_years"] = py
-    elif out.get("period_type") in POOLED_YEARS:
+    pooled_given = whole_number(
+        "pooled_years", 1, 10, "ska vara ett heltal 1–10 (antal år som ett värde sammanfattar)"
+    )
+    if not pooled_given and out.get("period_type") in POOLED_YEARS:
         default = POOLED_YEARS[out["period_type"]]
         if default is None:
             bad(

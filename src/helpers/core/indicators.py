@@ -84,15 +84,15 @@ COLUMNS: dict[str, str] = {
     "source": "string",
 }
 
+#: The interval and count columns of a value that has none (all NaN), in table order.
+NO_UNCERTAINTY: dict[str, float] = dict.fromkeys(
+    ("ci_lower", "ci_upper", "ci_level", "numerator", "denominator", "n"), np.nan
+)
+
 _DEFAULTS: dict[str, object] = {
     "group": ALL_GROUPS,
     "sex": "totalt",
-    "ci_lower": np.nan,
-    "ci_upper": np.nan,
-    "ci_level": np.nan,
-    "numerator": np.nan,
-    "denominator": np.nan,
-    "n": np.nan,
+    **NO_UNCERTAINTY,
     "flag_reason": "",
 }
 

@@ -182,12 +182,7 @@ def peer_mean(
             "group": indicators.ALL_GROUPS,
             "indicator": spec.indicator_ids[0],
             "value": out["mean"].to_numpy(dtype=float),
-            "ci_lower": np.nan,
-            "ci_upper": np.nan,
-            "ci_level": np.nan,
-            "numerator": np.nan,
-            "denominator": np.nan,
-            "n": np.nan,
+            **indicators.NO_UNCERTAINTY,
             "flag": np.where(has, indicators.FLAG_NOT_ASSESSED, indicators.FLAG_MISSING),
             "flag_reason": np.where(
                 has,

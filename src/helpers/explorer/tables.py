@@ -123,10 +123,8 @@ def table_html(frame: pd.DataFrame, spec: IndicatorSpec, caption: str = "") -> s
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        Output of :func:`display_frame`.
-    spec : IndicatorSpec
-        Its indicator.
+    frame, spec
+        As for :func:`format_frame`.
     caption : str
         Caption above the table (escaped).
 

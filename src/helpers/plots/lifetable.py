@@ -100,6 +100,17 @@ def _indicator_name(indicator: str) -> str:
     return INDICATOR_NAMES.get(str(indicator), str(indicator))
 
 
+def _one_period(
+    table: pd.DataFrame, indicator: str, sex: str, period: int | None
+) -> tuple[pd.DataFrame, int]:
+    """Return the rows of one indicator and sex in ``period`` (default: the latest), and it."""
+    t = table[(table["indicator"] == indicator) & (table["sex"] == sex)]
+    if t.empty:
+        raise DataError(f"Inga värden för {indicator}, {sex}")
+    period = int(period if period is not None else t["period"].max())
+    return t[t["period"] == period], period
+
+
 def _sex_list(df: pd.DataFrame, sexes: Sequence[str]) -> list[str]:
     present = [s for s in sexes if (df["sex"] == s).any()]
     if not present:
@@ -448,11 +459,7 @@ def ranked_ci(
     matplotlib.figure.Figure
         The figure drawn on.
     """
-    t = table[(table["indicator"] == indicator) & (table["sex"] == sex)]
-    if t.empty:
-        raise DataError(f"Inga värden för {indicator}, {sex}")
-    period = int(period if period is not None else t["period"].max())
-    t = t[t["period"] == period]
+    t, period = _one_period(table, indicator, sex, period)
     kom = t[t["area_type"] == "kommun"]
     if kom.empty:
         raise DataError(f"Inga kommuner för {indicator}, {sex}, {period}")
@@ -706,11 +713,8 @@ def kommun_map(
     matplotlib.figure.Figure
         The figure drawn on.
     """
-    t = table[(table["indicator"] == indicator) & (table["sex"] == sex)]
-    if t.empty:
-        raise DataError(f"Inga värden för {indicator}, {sex}")
-    period = int(period if period is not None else t["period"].max())
-    t = t[(t["period"] == period) & (t["area_type"] == "kommun")]
+    t, period = _one_period(table, indicator, sex, period)
+    t = t[t["area_type"] == "kommun"]
     shapes = geo.join_kommuner(t, lan_code)
     label = str(t["period_label"].iloc[0]) if len(t) else str(period)
     fig = choropleth(

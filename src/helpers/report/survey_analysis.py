@@ -111,14 +111,12 @@ def estimate_variable(
         ``table`` (indicator table: percent, flags, disclosure control applied)
         and ``design`` (design statistics, not disclosure-controlled – do not show).
     """
-    lans = lookup.lan_code_of(data["kommun"].astype("string")).dropna().unique()
-    levels = ("kommun", "lan", "riket") if len(lans) > 1 else ("kommun", "lan")
     return survey.estimate_indicator(
         data,
         variable,
         variable,
         source,
-        levels=levels,
+        levels=survey.levels_for(data["kommun"]),
         pool_years=int(pool_years) or None,
         confidence=confidence,
         params=_params(min_n),

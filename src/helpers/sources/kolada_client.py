@@ -473,10 +473,7 @@ class KoladaClient:
 
         ``members`` holds lists of ``{"member_id", "member_title"}`` dicts.
         """
-        url = self.url("kpi_groups", title=title)
-        records = self.get_all(url, _metadata_check(_GROUP_FIELDS, members=True))
-        df = pd.DataFrame.from_records(records, columns=["id", "title", "members"])
-        return _filter_title(df, title)
+        return self._groups("kpi_groups", title)
 
     def municipalities(self, region_type: str | None = None) -> pd.DataFrame:
         """Return kommuner, regions and Riket (``/municipality``): ``id``, ``title``, ``type``.
@@ -502,7 +499,11 @@ class KoladaClient:
 
         ``members`` holds lists of ``{"member_id", "member_title"}`` dicts.
         """
-        url = self.url("municipality_groups", title=title)
+        return self._groups("municipality_groups", title)
+
+    def _groups(self, endpoint: str, title: str | None) -> pd.DataFrame:
+        """Fetch a group endpoint (``id``, ``title``, ``members``), filtered by title."""
+        url = self.url(endpoint, title=title)
         records = self.get_all(url, _metadata_check(_GROUP_FIELDS, members=True))
         df = pd.DataFrame.from_records(records, columns=["id", "title", "members"])
         return _filter_title(df, title)

@@ -239,10 +239,8 @@ def comparisons(
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        Indicator table.
-    goals : pandas.DataFrame
-        Goal table.
+    table, goals : pandas.DataFrame
+        Indicator table and goal table (as for :func:`helpers.stats.strategi.prepare`).
     area_code : str
         Kommun id (or region id).
     groups : iterable of dict
@@ -536,16 +534,7 @@ def deviations(
     c["score"] = c["z"].abs()
     c = c.sort_values("score", ascending=False, kind="stable").drop_duplicates(keys)
     rows = [
-        {k: r.get(k) for k in keep}
-        | {
-            "goal": r["goal"],
-            "label": r["label"],
-            "kpi": r["kpi"],
-            "sex": r["sex"],
-            "kind": KIND_DEVIATION,
-            "score": r["score"],
-            "uncertain": bool(r["uncertain"]),
-        }
+        _deviation_row(r, keep, KIND_DEVIATION, r["score"], bool(r["uncertain"]))
         for r in c.to_dict("records")
     ]
     if status is not None and len(status):
@@ -564,18 +553,9 @@ def deviations(
             r["decimals"] = sd.loc[key, "decimals"]
             r["area_name"] = r["value_area_name"]
             r["value"], r["period"] = r["latest"], r["latest_year"]
-            rows.append(
-                {k: r.get(k) for k in keep}
-                | {
-                    "goal": r["goal"],
-                    "label": r["label"],
-                    "kpi": r["kpi"],
-                    "sex": r["sex"],
-                    "kind": KIND_WORSENING,
-                    "score": abs(r["change"]) / sd.loc[key, "sd"],
-                    "uncertain": bool(r.get("survey")) and _nan(r["margin"]),
-                }
-            )
+            score = abs(r["change"]) / sd.loc[key, "sd"]
+            uncertain = bool(r.get("survey")) and _nan(r["margin"])
+            rows.append(_deviation_row(r, keep, KIND_WORSENING, score, uncertain))
     out = pd.DataFrame(rows, columns=cols[1:])
     out = out.sort_values(["score", "goal"], ascending=[False, True], kind="stable")
     out = out.drop_duplicates([*keys, "kind"]).reset_index(drop=True)
@@ -583,6 +563,21 @@ def deviations(
         out = out.head(top)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out
+
+
+def _deviation_row(
+    r: Mapping, keep: Sequence[str], kind: str, score: float, uncertain: bool
+) -> dict:
+    """One row of :func:`deviations`: the numbers behind it, the KPI, the kind and the score."""
+    return {k: r.get(k) for k in keep} | {
+        "goal": r["goal"],
+        "label": r["label"],
+        "kpi": r["kpi"],
+        "sex": r["sex"],
+        "kind": kind,
+        "score": score,
+        "uncertain": uncertain,
+    }
 
 
 TREND_SERIES: tuple[str, ...] = ("område", "län", "riket", "liknande")
@@ -600,10 +595,8 @@ def trend_data(
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        Indicator table.
-    goals : pandas.DataFrame
-        Goal table.
+    table, goals : pandas.DataFrame
+        Indicator table and goal table (as for :func:`helpers.stats.strategi.prepare`).
     area_code : str
         Kommun id (region-level KPIs use its region).
     groups : iterable of dict

@@ -122,6 +122,7 @@ __all__ = [
     "LEVELS",
     "SurveyEstimate",
     "estimate_indicator",
+    "levels_for",
     "prevalence",
     "weights_summary",
 ]
@@ -130,6 +131,26 @@ __all__ = [
 CONFIDENCE = 0.95
 #: Area levels understood by :func:`estimate_indicator`.
 LEVELS: tuple[str, ...] = ("kommun", "lan", "riket")
+
+
+def levels_for(kommun: pd.Series) -> tuple[str, ...]:
+    """Return the area levels to estimate for respondents living in these kommuner.
+
+    Kommun and county always; Riket only when the respondents come from more
+    than one county (a one-county extract is no estimate for Sweden).
+
+    Parameters
+    ----------
+    kommun : pandas.Series
+        Kommun codes of the respondents.
+
+    Returns
+    -------
+    tuple of str
+        Levels for :func:`estimate_indicator`.
+    """
+    lans = lookup.lan_code_of(kommun.astype("string")).dropna().unique()
+    return LEVELS if len(lans) > 1 else ("kommun", "lan")
 
 
 # ---------------------------------------------------------------------------

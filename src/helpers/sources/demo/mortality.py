@@ -89,27 +89,16 @@ _E0_TARGET: dict[str, dict[int, float]] = {
 # Real approximate sizes (thousands) of the three metropolitan kommuner.
 _METRO_POP_K = {"0180": 980.0, "1480": 590.0, "1280": 350.0}
 
-# e30 anchors at the middle year of a five-year period: (förgymnasial, gymnasial,
+# e30 anchors per sex at the middle year of a five-year period: (förgymnasial, gymnasial,
 # eftergymnasial, totalt). Sources: see the module docstring.
-_E30_ANCHORS: dict[str, dict[int, tuple[float, float, float, float]]] = {
-    "women": {
-        1993: (51.0, 53.0, 54.0, 52.4),
-        2000: (50.9, 53.4, 55.2, 53.0),
-        2011: (51.3, 54.2, 56.5, 54.1),
-        2015: (51.2, 54.5, 56.9, 54.5),
-        2017: (51.0, 54.5, 57.0, 54.6),
-        2021: (50.9, 55.0, 57.7, 54.9),
-        2022: (50.9, 55.1, 57.8, 55.0),
-    },
-    "men": {
-        1993: (45.6, 47.8, 49.6, 47.5),
-        2000: (46.6, 48.9, 51.4, 48.6),
-        2011: (48.1, 50.7, 53.4, 50.6),
-        2015: (48.0, 51.2, 54.1, 51.2),
-        2017: (48.3, 51.5, 54.3, 51.5),
-        2021: (48.7, 51.9, 54.6, 51.7),
-        2022: (48.7, 52.0, 54.7, 51.8),
-    },
+_E30_ANCHORS: dict[int, dict[str, tuple[float, float, float, float]]] = {
+    1993: {"women": (51.0, 53.0, 54.0, 52.4), "men": (45.6, 47.8, 49.6, 47.5)},
+    2000: {"women": (50.9, 53.4, 55.2, 53.0), "men": (46.6, 48.9, 51.4, 48.6)},
+    2011: {"women": (51.3, 54.2, 56.5, 54.1), "men": (48.1, 50.7, 53.4, 50.6)},
+    2015: {"women": (51.2, 54.5, 56.9, 54.5), "men": (48.0, 51.2, 54.1, 51.2)},
+    2017: {"women": (51.0, 54.5, 57.0, 54.6), "men": (48.3, 51.5, 54.3, 51.5)},
+    2021: {"women": (50.9, 55.0, 57.7, 54.9), "men": (48.7, 51.9, 54.6, 51.7)},
+    2022: {"women": (50.9, 55.1, 57.8, 55.0), "men": (48.7, 52.0, 54.7, 51.8)},
 }
 
 # Relative birth-cohort sizes in Sweden (approximate), used for the 2009 age structure.
@@ -327,9 +316,8 @@ def e30_by_education(seed: int = SEED) -> pd.DataFrame:
     region_eff[0] = 0.0
     rows = []
     for sex in SEXES:
-        anchors = _E30_ANCHORS[sex]
-        ay = np.array(sorted(anchors))
-        levels = np.array([anchors[y] for y in ay])  # (n_anchor, 4)
+        ay = np.array(sorted(_E30_ANCHORS))
+        levels = np.array([_E30_ANCHORS[y][sex] for y in ay])  # (n_anchor, 4)
         nat = np.column_stack([np.interp(mids, ay, levels[:, j]) for j in range(4)])
         for r, (code, name, pop) in enumerate(regions):
             if np.isinf(pop):

@@ -582,10 +582,8 @@ def load_table(seed: int = SEED, goals: pd.DataFrame | None = None) -> pd.DataFr
 
     Parameters
     ----------
-    seed : int
-        Random seed.
-    goals : pandas.DataFrame, optional
-        Goal table (default: the goal file).
+    seed, goals
+        As for :func:`write_all`.
 
     Returns
     -------

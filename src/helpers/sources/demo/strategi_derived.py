@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.core import indicators, lookup
+from helpers.core import indicators
 
 #: Survey KPIs the demo microdata can answer: Kolada KPI -> answer variable of the demo
 #: extract. U01405 (bra självskattat hälsotillstånd, HLV) is the extract's ``good_health``.
@@ -90,14 +90,12 @@ def survey_estimates(variable: str, min_n: int = SURVEY_MIN_N) -> pd.DataFrame:
 
     data = survey_data.survey_microdata("demo")
     micro = data.microdata
-    lans = lookup.lan_code_of(micro["kommun"].astype("string")).dropna().unique()
-    levels = ("kommun", "lan", "riket") if len(lans) > 1 else ("kommun", "lan")
     return survey.estimate_indicator(
         micro,
         variable,
         variable,
         data.source,
-        levels=levels,
+        levels=survey.levels_for(micro["kommun"]),
         pool_years=None,
         confidence=0.95,
         params={"disclosure": {"min_n": int(min_n)}},
