@@ -411,11 +411,8 @@ def load(path: str | Path | None = None) -> Catalogue:
     path : str or Path, optional
         Default ``params/indicators.yaml``.
     """
-    p = Path(path) if path is not None else paths.params_dir() / CATALOGUE_FILE
-    if path is None and not p.is_file():
-        # A root without its own catalogue (FOLKHALSA_ROOT, tests) uses the shipped one.
-        shipped = paths.PACKAGE_DIR.parent.parent / "params" / CATALOGUE_FILE
-        p = shipped if shipped.is_file() else p
+    # A root without its own catalogue (FOLKHALSA_ROOT, tests) uses the shipped one.
+    p = Path(path) if path is not None else paths.project_file(Path("params") / CATALOGUE_FILE)
     if not p.is_file():
         raise DataError(Problem("indikatorkatalogen finns inte", file=display_path(p)))
     return _load_cached(str(p), p.stat().st_mtime_ns)

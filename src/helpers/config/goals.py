@@ -153,10 +153,7 @@ def default_goals_path() -> Path:
     When the root is overridden (``FOLKHALSA_ROOT``, e.g. in tests) and holds no
     goal file, the file shipped next to the package is used.
     """
-    path = paths.params_dir() / PARAMS_FILE
-    if path.exists():
-        return path
-    return paths.PACKAGE_DIR.parent.parent / "params" / PARAMS_FILE
+    return paths.project_file(Path("params") / PARAMS_FILE)
 
 
 def load_goals(

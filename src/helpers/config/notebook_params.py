@@ -387,12 +387,7 @@ ExtraCheck = Callable[[dict[str, object]], Iterable[tuple[str, str]]]
 
 def resolve_notebook(notebook: str | Path) -> Path:
     """Return a notebook path; relative paths from the project root, else the workbook checkout."""
-    path = Path(notebook)
-    if path.is_absolute():
-        return path
-    candidate = paths.project_root() / path
-    shipped = paths.PACKAGE_DIR.parent.parent / path
-    return shipped if not candidate.exists() and shipped.exists() else candidate
+    return paths.project_file(notebook)
 
 
 def load_notebook_parameters(

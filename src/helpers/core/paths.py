@@ -71,6 +71,23 @@ def params_dir() -> Path:
     return project_root() / "params"
 
 
+def project_file(relative: str | Path) -> Path:
+    """Return a file of the project: under the project root, else the workbook checkout's own.
+
+    When the root is overridden (``FOLKHALSA_ROOT``, e.g. a run folder or a test)
+    and has no such file, the file shipped with the workbook (next to the
+    package) is used, so that the catalogue, goals and example maps need not be
+    copied into every root. An absolute path is returned unchanged; when neither
+    exists, the path under the root is returned (and named in the caller's error).
+    """
+    path = Path(relative)
+    if path.is_absolute():
+        return path
+    candidate = project_root() / path
+    shipped = PACKAGE_DIR.parent.parent / path
+    return shipped if not candidate.exists() and shipped.exists() else candidate
+
+
 def reference_dir() -> Path | None:
     """Return ``../shared/reference`` next to the project if it exists, else ``None``.
 

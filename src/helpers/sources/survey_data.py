@@ -240,14 +240,7 @@ def _resolve(path: str | Path) -> Path:
     workbook's own checkout (e.g. ``params/survey_variables_demo.yaml`` when
     ``FOLKHALSA_ROOT`` points elsewhere) is taken from the checkout.
     """
-    p = Path(path).expanduser()
-    if p.is_absolute():
-        return p
-    candidate = paths.project_root() / p
-    shipped = paths.PACKAGE_DIR.parent.parent / p
-    if not candidate.exists() and shipped.exists():
-        return shipped
-    return candidate
+    return paths.project_file(Path(path).expanduser())
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
