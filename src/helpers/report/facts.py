@@ -71,7 +71,8 @@ def combine(sections: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(frames, ignore_index=True)
     out["source_indicator"] = out["indicator"]
-    out["indicator"] = [catalogue_id(str(i)) for i in out["indicator"]]
+    ids = {i: catalogue_id(str(i)) for i in out["indicator"].unique()}
+    out["indicator"] = out["indicator"].map(ids).astype("string")
     return out
 
 
@@ -91,8 +92,9 @@ def conflicts(facts: pd.DataFrame) -> pd.DataFrame:
     if facts.empty:
         return pd.DataFrame(columns=[*FACT_KEYS, "values", "sections"])
     f = facts[facts["value"].notna()].copy()
+    decimals = {i: _decimals(str(i)) for i in f["indicator"].unique()}
     f["shown"] = [
-        round(float(v), _decimals(str(i))) for v, i in zip(f["value"], f["indicator"], strict=True)
+        round(float(v), decimals[i]) for v, i in zip(f["value"], f["indicator"], strict=True)
     ]
     rows = []
     keys = f[FACT_KEYS].astype("string").fillna("")

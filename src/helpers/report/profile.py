@@ -15,6 +15,7 @@ the notebook cell that builds it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -61,9 +62,9 @@ class Profile:
     def __getitem__(self, key: str) -> Section:
         return self.sections[key]
 
-    @property
+    @cached_property
     def facts(self) -> pd.DataFrame:
-        """Every number the report shows (:func:`helpers.report.facts.combine`)."""
+        """Every number the report shows (:func:`helpers.report.facts.combine`), combined once."""
         return report_facts.combine((s.title, s.facts) for s in self.sections.values())
 
 

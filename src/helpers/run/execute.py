@@ -117,6 +117,7 @@ class ReportExecutor:
         ReportResult
             Status ``ok`` or ``failed`` with the error message.
         """
+        import nbformat
         import papermill
 
         start = time.perf_counter()
@@ -163,13 +164,15 @@ class ReportExecutor:
                 write_error_notebook(self.template, job, nb_path, error, _last_notebook())
             except Exception as exc:
                 error += f" (felnotebooken kunde inte sparas: {short_error(exc)})"
+        executed = None
         try:
-            self._write_html(nb_path, html_path, job)
+            executed = nbformat.read(nb_path, as_version=4)
+            self._write_html(executed, html_path, job)
         except Exception as exc:
             error = error or f"HTML kunde inte skapas: {short_error(exc)}"
         if not error:
             try:
-                write_facts(nb_path, data_path)
+                write_facts(executed, data_path)
             except Exception as exc:
                 error = f"datafilen kunde inte skapas: {short_error(exc)}"
         return ReportResult(
@@ -201,27 +204,24 @@ class ReportExecutor:
                 finished=datetime.now().isoformat(timespec="seconds"),
             )
 
-    def _write_html(self, nb_path: Path, html_path: Path, job: Job) -> None:
-        import nbformat
-
+    def _write_html(self, nb: Any, html_path: Path, job: Job) -> None:
         if self._exporter is None:
             from nbconvert import HTMLExporter
 
             self._exporter = HTMLExporter(
                 exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
             )
-        nb = nbformat.read(nb_path, as_version=4)
         body, _ = self._exporter.from_notebook_node(
             nb, resources={"metadata": {"name": f"{job.name} ({job.kommun})"}}
         )
         write_text(html_path, body)
 
 
-def write_facts(nb_path: Path, data_path: Path) -> bool:
+def write_facts(nb: Any, data_path: Path) -> bool:
     """Write the facts a report handed over (:data:`helpers.report.facts.MIMETYPE`).
 
     The template displays its facts under a mime type that HTML does not show;
-    this reads them from the executed notebook and writes them as CSV in the
+    this reads them from the executed notebook (a notebook node) and writes them as CSV in the
     Swedish Excel dialect (:func:`helpers.report.facts.to_csv`). A template that
     hands over no facts gets no data file.
 
@@ -230,11 +230,8 @@ def write_facts(nb_path: Path, data_path: Path) -> bool:
     bool
         True if a data file was written.
     """
-    import nbformat
-
     from helpers.report import facts
 
-    nb = nbformat.read(nb_path, as_version=4)
     records = [
         output["data"][facts.MIMETYPE]
         for cell in nb.cells
