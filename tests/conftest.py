@@ -31,6 +31,23 @@ def tmp_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project root with the mortality demo data (built once, shared by the test modules).
+
+    ``FOLKHALSA_ROOT`` points at it for the duration of the test module.
+    """
+    from helpers.sources.demo import mortality as demo_mortality
+
+    root = tmp_path_factory.getbasetemp() / "dodlighet_demo_root"
+    (root / "data" / "raw").mkdir(parents=True, exist_ok=True)
+    (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FOLKHALSA_ROOT", str(root))
+        demo_mortality.write_mortality_demo()
+        yield root
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refuse connections to anything but loopback during tests."""

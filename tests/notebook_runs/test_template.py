@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import nbformat
+import nbrun
 import pytest
 
 from helpers.core import lookup
@@ -77,34 +78,8 @@ def test_county_notebook_parameters():
 
 
 # -- executed with papermill -------------------------------------------------------------------
-def _outputs_text(nb) -> tuple[str, int, list[str]]:
-    """All text the notebook shows, the number of images, and error names."""
-    texts, images, errors = [], 0, []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.output_type == "stream":
-                texts.append(out.text)
-            elif out.output_type == "error":
-                errors.append(f"{out.ename}: {out.evalue}")
-            else:
-                data = out.get("data", {})
-                images += "image/png" in data
-                for mime in ("text/markdown", "text/plain", "text/html"):
-                    if mime in data:
-                        texts.append(data[mime])
-    return "\n".join(texts), images, errors
-
-
 def _execute(path: Path, out: Path, parameters: dict, monkeypatch) -> nbformat.NotebookNode:
-    import os
-    import shutil
-
     import papermill
-
-    # The project root of the run needs its indicator catalogue (names, units, sources).
-    root = Path(os.environ["FOLKHALSA_ROOT"])
-    (root / "params").mkdir(exist_ok=True)
-    shutil.copy(REPO / "params" / "indicators.yaml", root / "params")
 
     # The kernel is a subprocess: it inherits FOLKHALSA_ROOT (tmp_root) from os.environ.
     # MPLBACKEND=Agg (set for the tests) would stop the kernel from showing figures.
@@ -134,7 +109,7 @@ def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
         {"kommun": kommun, "data_source": "demo", "year": year},
         monkeypatch,
     )
-    text, images, errors = _outputs_text(nb)
+    text, images, errors = nbrun.outputs(nb)
     assert errors == []
     # The facts of the report are handed to the runner in a mime type that HTML does not show,
     # and every fact has one value (profile.check would have stopped the report otherwise).
@@ -190,7 +165,7 @@ def test_county_notebook_runs(tmp_root, monkeypatch):
         {"lan_code": "20", "data_source": "demo", "year": 2024},
         monkeypatch,
     )
-    text, images, errors = _outputs_text(nb)
+    text, images, errors = nbrun.outputs(nb)
     assert errors == []
     assert images == 3
     ranges = lifeexp.county_range(data.life_expectancy("demo", lan_code="20"), "20")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -27,25 +24,16 @@ from helpers.stats import (
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.getbasetemp() / "dodlighet_demo_root"
-    (root / "data" / "raw").mkdir(parents=True, exist_ok=True)
-    (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FOLKHALSA_ROOT", str(root))
-        (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
-        shutil.copy(
-            Path(__file__).resolve().parents[3] / "params" / "indicators.yaml", root / "params"
-        )
-        e30 = mortality_education.e30_by_education("demo", "20")
-        le = mortality_counts.kommun_life_expectancy("demo", "20")
-        yield {
-            "e30": e30,
-            "gap": education.gap(e30),
-            "le": le,
-            "cmp": mortality_compare.compare_with_county("demo", "20"),
-            "range": lifetable_compare.county_range(le, "20"),
-        }
+def demo(demo_root):
+    e30 = mortality_education.e30_by_education("demo", "20")
+    le = mortality_counts.kommun_life_expectancy("demo", "20")
+    yield {
+        "e30": e30,
+        "gap": education.gap(e30),
+        "le": le,
+        "cmp": mortality_compare.compare_with_county("demo", "20"),
+        "range": lifetable_compare.county_range(le, "20"),
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -31,8 +30,6 @@ def falun(tmp_path_factory):
     root = tmp_path_factory.mktemp("e0_root")
     (root / "data" / "raw").mkdir(parents=True)
     (root / "data" / "processed").mkdir(parents=True)
-    (root / "params").mkdir()
-    shutil.copy(REPO / "params" / "indicators.yaml", root / "params")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FOLKHALSA_ROOT", str(root))
         yield sections_e0.kommun_data("2080", "demo", 2024)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +11,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
+import nbrun  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -366,23 +366,6 @@ def test_formatting_helpers():
 
 
 # -- demo data ------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def demo_root(tmp_path_factory):
-    root = tmp_path_factory.getbasetemp() / "dodlighet_demo_root"
-    (root / "data" / "raw").mkdir(parents=True, exist_ok=True)
-    (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FOLKHALSA_ROOT", str(root))
-        (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
-        shutil.copy(
-            Path(__file__).resolve().parents[3] / "params" / "indicators.yaml", root / "params"
-        )
-        from helpers.sources.demo import mortality as demo_mortality
-
-        demo_mortality.write_mortality_demo()
-        yield root
-
-
 def test_mortality_section_demo(demo_root):
     sec = sections.mortality_section("2080", "demo", 2024)
     assert set(sec.figures) == {"rangordning", "skillnad", "karta"}
@@ -440,23 +423,6 @@ def test_education_section_demo(demo_root):
 
 
 # -- notebook 02 ---------------------------------------------------------------------------------------
-def _outputs(nb) -> tuple[str, int, list[str]]:
-    texts, images, errors = [], 0, []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.output_type == "stream":
-                texts.append(out.text)
-            elif out.output_type == "error":
-                errors.append(f"{out.ename}: {out.evalue}")
-            else:
-                data = out.get("data", {})
-                images += "image/png" in data
-                for mime in ("text/markdown", "text/plain"):
-                    if mime in data:
-                        texts.append(data[mime])
-    return "\n".join(texts), images, errors
-
-
 def _run(out: Path, parameters: dict, monkeypatch) -> nbformat.NotebookNode:
     import papermill
 
@@ -498,7 +464,7 @@ def test_notebook_structure():
 def test_notebook_runs_on_demo(demo_root, tmp_path, monkeypatch):
     monkeypatch.setenv("FOLKHALSA_ROOT", str(demo_root))
     nb = _run(tmp_path / "02_demo.ipynb", {"lan_code": "20", "data_source": "demo"}, monkeypatch)
-    text, images, errors = _outputs(nb)
+    text, images, errors = nbrun.outputs(nb, ("text/markdown", "text/plain"))
     assert errors == []
     assert images == 6
     assert "Alla kontroller gick igenom." in text
@@ -518,7 +484,7 @@ def test_notebook_runs_on_demo(demo_root, tmp_path, monkeypatch):
 def test_notebook_runs_on_reference_data(reference_dir, tmp_root, tmp_path, monkeypatch):
     parameters = dmo.notebook_parameters(REPO / "params" / "referens_scb.yaml")
     nb = _run(tmp_path / "02_referens.ipynb", parameters, monkeypatch)
-    text, images, errors = _outputs(nb)
+    text, images, errors = nbrun.outputs(nb, ("text/markdown", "text/plain"))
     assert errors == []
     assert images == 6
     assert "finns inga värden efter utbildning i datakällan" in text

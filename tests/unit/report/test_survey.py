@@ -8,6 +8,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import nbformat
+import nbrun
 import pytest
 import yaml
 
@@ -178,21 +179,7 @@ def _run(out: Path, parameters: dict, monkeypatch) -> tuple[str, int, list[str]]
         progress_bar=False,
         cwd=str(NOTEBOOK.parent),
     )
-    nb = nbformat.read(out, as_version=4)
-    texts, images, errors = [], 0, []
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            if o.output_type == "stream":
-                texts.append(o.text)
-            elif o.output_type == "error":
-                errors.append(f"{o.ename}: {o.evalue}")
-            else:
-                data = o.get("data", {})
-                images += "image/png" in data
-                texts += [
-                    data[m] for m in ("text/markdown", "text/plain", "text/html") if m in data
-                ]
-    return "\n".join(texts), images, errors
+    return nbrun.outputs(nbformat.read(out, as_version=4))
 
 
 def test_notebook_structure():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -21,22 +20,6 @@ from helpers.stats import ci, lifetable_chiang, lifetable_compare
 
 DALARNA = lookup.kommuner_in("20")["kommun_code"].tolist()
 REPO = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(scope="module")
-def demo_root(tmp_path_factory):
-    """A project root with the mortality demo data, built once per test session."""
-    root = tmp_path_factory.getbasetemp() / "dodlighet_demo_root"
-    (root / "data" / "raw").mkdir(parents=True, exist_ok=True)
-    (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FOLKHALSA_ROOT", str(root))
-        (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
-        shutil.copy(
-            Path(__file__).resolve().parents[3] / "params" / "indicators.yaml", root / "params"
-        )
-        demo_mortality.write_mortality_demo()
-        yield root
 
 
 # -- sources -----------------------------------------------------------------------------------

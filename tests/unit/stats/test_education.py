@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -216,16 +213,8 @@ def test_sii_by_period_shares_and_missing_levels():
 
 # -- Region Dalarna's finding, on the demo data ---------------------------------------------------------
 @pytest.fixture(scope="module")
-def demo_e30(tmp_path_factory):
-    root = tmp_path_factory.getbasetemp() / "dodlighet_demo_root"
-    (root / "data" / "raw").mkdir(parents=True, exist_ok=True)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FOLKHALSA_ROOT", str(root))
-        (root / "params").mkdir(exist_ok=True)  # the indicator catalogue
-        shutil.copy(
-            Path(__file__).resolve().parents[3] / "params" / "indicators.yaml", root / "params"
-        )
-        yield mortality_education.e30_by_education("demo", "20")
+def demo_e30(demo_root):
+    return mortality_education.e30_by_education("demo", "20")
 
 
 def test_demo_reproduces_dalarnas_finding(demo_e30):
