@@ -93,10 +93,27 @@ def test_kolada_shaped_e0_shows_the_life_table_value(e0_both, area_type):
     shown_served = [num(v, 1) for v in rows["value_served"]]
     shown_table = [num(v, 1) for v in rows["value_lifetable"]]
     assert shown_served == shown_table
-    # Kolada's two decimals, never further than one hundredth from the life table
-    assert np.allclose(rows["value_served"], rows["value_served"].round(2))
-    assert (rows["value_served"] - rows["value_lifetable"]).abs().max() <= 0.01 + 1e-9
+    # exactly the life-table value, so differences, ranks and changes agree too
+    assert np.array_equal(rows["value_served"].to_numpy(), rows["value_lifetable"].to_numpy())
     assert (rows["value_served"] != STALE).all()
+
+
+def test_differences_to_the_county_agree_between_the_two_paths(root, e0_both):
+    """The summary's "x år lägre än i länet" equals the life-table section's difference."""
+    from helpers.sources import life_expectancy as data
+    from helpers.stats import lifeexp
+
+    served = data.life_expectancy("demo", lan_code=LAN)
+    table = e0_both.set_index(["area_code", "sex", "period"])["value_lifetable"]
+    checked = 0
+    for kommun in lookup.kommuner_in(LAN)["kommun_code"]:
+        summary = lifeexp.compare_areas(served, kommun)
+        for r in summary[summary["period"] == 2024].itertuples(index=False):
+            lifetable_diff = table[(kommun, r.sex, 2024)] - table[("0020", r.sex, 2024)]
+            assert r.diff_region == pytest.approx(lifetable_diff, abs=1e-9)
+            assert num(r.diff_region, 1) == num(lifetable_diff, 1)
+            checked += 1
+    assert checked == 30
 
 
 def test_vansbro_men_have_one_life_expectancy_in_the_report(root, e0_both):

@@ -15,12 +15,13 @@ The demo counts cover deaths 2010–2024 (population 2009–2024), so the series
 runs from 2010–2014 (period 2014) to 2020–2024 (period 2024); earlier Kolada
 periods have no data object, just as a KPI that starts later has none.
 
-Rounding
---------
-Kolada gives two decimals. A value rounded to two decimals and then shown with
-one can differ from the life-table value shown with one (80,149 → 80,15 →
-"80,2", but "80,1"); :func:`kolada_round` picks the two-decimal value nearest
-to the life-table value that shows the same one-decimal text.
+Precision
+---------
+Real Kolada values have two decimals; the demo serves the life-table value
+unrounded. Rounding it (even to a value that shows the same one-decimal text)
+made derived numbers disagree between sections: a kommun 0,4 years below the
+county in the life-table section could be 0,5 below it in the summary, because
+differences, ranks and changes were computed from the rounded values.
 
 Cache
 -----
@@ -45,47 +46,13 @@ from helpers.sources.demo import base as demo
 #: Catalogue entry served in Kolada's shape.
 INDICATOR = "e0"
 #: Bump when the computation or the envelope changes.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 #: Decimals of Kolada's values and of the values the workbook shows.
-KOLADA_DECIMALS, SHOWN_DECIMALS = 2, 1
 
 
 def kpis() -> dict[str, str]:
     """Return ``{kpi: sex}`` of the served KPIs from the catalogue (N00923 män, N00925 kvinnor)."""
     return {kpi: sex for sex, kpi in catalogue.get(INDICATOR).kpis("kolada").items()}
-
-
-def kolada_round(
-    value: float, decimals: int = KOLADA_DECIMALS, shown: int = SHOWN_DECIMALS
-) -> float:
-    """Round to ``decimals`` so that the value shown with ``shown`` decimals is unchanged.
-
-    Parameters
-    ----------
-    value : float
-        The exact value (NaN stays NaN).
-    decimals : int
-        Decimals of the served value (Kolada: 2).
-    shown : int
-        Decimals the workbook shows (:func:`helpers.core.fmt.num`).
-
-    Returns
-    -------
-    float
-        The ``decimals``-decimal number nearest to ``value`` whose
-        ``shown``-decimal text equals that of ``value``.
-    """
-    if value != value:  # NaN
-        return value
-    target = f"{value:.{shown}f}"
-    step = 10.0**-decimals
-    first = round(value, decimals)
-    candidates = sorted((first + k * step for k in (-1, 1)), key=lambda c: abs(c - value))
-    for c in (first, *candidates):
-        c = round(c, decimals)
-        if f"{c:.{shown}f}" == target:
-            return c
-    return first  # unreachable for decimals > shown
 
 
 def values(data_source: str = "demo") -> pd.DataFrame:
@@ -101,8 +68,8 @@ def values(data_source: str = "demo") -> pd.DataFrame:
     pandas.DataFrame
         ``kpi`` (N00923/N00925), ``municipality`` (Kolada id: kommun code,
         ``"00"`` + län code, ``"0000"``), ``period`` (last year of the
-        five-year period) and ``value`` (:func:`kolada_round` of the life-table
-        value; NaN where the life table has none), sorted.
+        five-year period) and ``value`` (the life-table value, unrounded; NaN
+        where the life table has none), sorted.
     """
     le = mortality_counts.kommun_life_expectancy(data_source)
     le = le[le["indicator"] == INDICATOR]
@@ -112,7 +79,7 @@ def values(data_source: str = "demo") -> pd.DataFrame:
             "kpi": le["sex"].astype(str).map(by_sex).to_numpy(),
             "municipality": le["area_code"].astype(str).to_numpy(),
             "period": le["period"].astype(int).to_numpy(),
-            "value": [kolada_round(float(v)) for v in le["value"].astype(float)],
+            "value": le["value"].astype(float).to_numpy(),
         }
     )
     areas = set(lookup.areas()["area_code"])
@@ -185,7 +152,6 @@ __all__ = [
     "GENERATOR_VERSION",
     "INDICATOR",
     "digest",
-    "kolada_round",
     "kpis",
     "read_envelopes",
     "url",

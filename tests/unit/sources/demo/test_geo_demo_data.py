@@ -61,7 +61,14 @@ def test_demo_life_expectancy_is_realistic(demo_le_values):
     k["lan"] = k["municipality"].str[:2]
     spread = k[k["lan"] != "09"].groupby(["kpi", "lan"])["value"].agg(np.ptp)
     assert 2.0 < spread.median() < 5.0  # about 3 years within a county
-    assert (v["value"] == v["value"].round(2)).all()  # Kolada's two decimals
+    # served unrounded: exactly the life table's e0 for every area, sex and period
+    from helpers.sources import mortality_counts
+
+    le = mortality_counts.kommun_life_expectancy("demo")
+    le = le[le["indicator"] == "e0"].set_index(["area_code", "sex", "period"])["value"]
+    sex = v["kpi"].map({"N00925": "kvinnor", "N00923": "män"})
+    expected = le.reindex(list(zip(v["municipality"], sex, v["period"], strict=True)))
+    assert np.array_equal(v["value"].to_numpy(), expected.to_numpy())
 
 
 def test_demo_envelope_has_v3_shape():
