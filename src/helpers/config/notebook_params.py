@@ -10,9 +10,22 @@ the same rules, against the notebook's ``parameters`` cell as read by
   naming the file, the line and the key – papermill itself only warns);
 * every value must have the type of the cell's default (``int`` for
   ``year = 2024``; an ``int`` is accepted where the default is a ``float``);
-* ``kommun`` and ``lan_code`` must be known codes, ``data_source`` a source of
-  the registry (:mod:`helpers.config.sources`) that can serve the notebook,
-  ``min_n`` (disclosure control) at least 1.
+* ``kommun`` and ``lan_code`` must be known codes (see :func:`normalize_code`:
+  a code written as a number is accepted only with all its digits, ``kommun:
+  2080``; ``kommun: 114`` is refused with a hint instead of being padded),
+  ``data_source`` a source of the registry (:mod:`helpers.config.sources`) that
+  can serve the notebook, ``year`` a four-digit year, a list value has no
+  item twice;
+* ``min_n`` (disclosure control, see :func:`min_n_problem`) is a whole number
+  of at least 1 (not a bool, text or a float with decimals; ``10.0`` is 10);
+  below :data:`MIN_N_WARN_BELOW` it is accepted with a warning in the log.
+
+One threshold, one place: in a notebook's parameter file the threshold is the
+notebook's own parameter ``min_n`` – a ``disclosure:`` section is refused there,
+because ``papermill -f`` would pass it on as an unknown parameter and the
+notebook would silently use its default. (In a run file it is the other way
+round: ``disclosure: {min_n: ...}`` is the one place, see
+:mod:`helpers.config.params`.)
 
 All problems are collected and raised at once as a
 :class:`helpers.core.errors.DataError` with Swedish messages.
@@ -24,6 +37,8 @@ checks a flat parameter file (usable as ``papermill -f``).
 from __future__ import annotations
 
 import ast
+import logging
+import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -40,6 +55,15 @@ from helpers.core.fast_imports import skip_iri_format_checker
 ALL_LAN = "alla"
 KOMMUN_PARAMETER = "kommun"
 LAN_PARAMETER = "lan_code"
+#: The disclosure-control parameter of the notebooks and the template.
+MIN_N_PARAMETER = "min_n"
+#: A disclosure threshold below this is accepted with a logged warning. It equals the
+#: workbook's default :data:`helpers.stats.disclosure.DEFAULT_MIN_N` (a higher layer,
+#: which this module may not import).
+MIN_N_WARN_BELOW = 5
+#: Years a ``year`` parameter may take (a two-digit ``year: 24`` is refused).
+YEAR_RANGE = (1900, 2100)
+logger = logging.getLogger(__name__)
 _TYPE_NAMES_SV = {
     "str": "text (str)",
     "int": "heltal (int)",
@@ -62,13 +86,15 @@ class ParamsWarning(UserWarning):
 
 
 def normalize_code(value: object, digits: int, what: str, where: str = "") -> str:
-    """Return a kommun/län code as a zero-padded string.
+    """Return a kommun/län code as a string of ``digits`` digits; never guess one.
 
     Parameters
     ----------
     value : object
-        The code as written: ``"2080"``, or an ``int`` such as ``2080`` or ``180``
-        (YAML gives an int when the code is written without quotes).
+        The code as written: ``"2080"``/``"0114"`` (the strict YAML reader keeps
+        ``0114`` written without quotes as the text ``"0114"``), or an ``int``
+        with all its digits such as ``2080`` (YAML gives an int when a code
+        without a leading zero is written without quotes).
     digits : int
         4 for kommun codes, 2 for län codes.
     what : str
@@ -79,30 +105,119 @@ def normalize_code(value: object, digits: int, what: str, where: str = "") -> st
     Returns
     -------
     str
-        The code with ``digits`` digits. An ``int`` is zero-padded with a
-        :class:`ParamsWarning`.
+        The code. An ``int`` with exactly ``digits`` digits is accepted with a
+        :class:`ParamsWarning` (it is unambiguous).
 
     Raises
     ------
     DataError
-        If the value is neither a string of ``digits`` digits nor a fitting int.
+        If the value is not a string of ``digits`` digits or an int with
+        ``digits`` digits. An int with fewer digits (``114``, ``3``) is refused
+        with the hint to write the code in quotes (``"0114"``) instead of being
+        zero-padded: the number may be a mistyped or octal-read code.
     """
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise DataError(f"{what} ska vara text med {digits} siffror, inte {value!r}")
-    if isinstance(value, int):
-        if not 0 <= value < 10**digits:
-            raise DataError(f"{what} {value} har fler än {digits} siffror")
-        code = lookup.pad_kommun(value) if digits == 4 else lookup.pad_lan(value)
-        warnings.warn(
-            f"{where}{what} {value} skrevs utan citattecken och tolkas som '{code}' "
-            f'(skriv gärna "{code}")',
-            ParamsWarning,
-            stacklevel=2,
+        raise DataError(
+            f"{what} ska vara text med {digits} siffror inom citattecken, "
+            f't.ex. "{_EXAMPLES[digits]}", inte {value!r}'
         )
-        return code
-    if not re.fullmatch(rf"\d{{{digits}}}", value):
-        raise DataError(f"{what} '{value}' ska vara {digits} siffror")
+    if isinstance(value, int):
+        if 10 ** (digits - 1) <= value < 10**digits:
+            code = str(value)
+            warnings.warn(
+                f"{where}{what} {value} skrevs utan citattecken och läses som '{code}' "
+                f'(skriv gärna "{code}")',
+                ParamsWarning,
+                stacklevel=2,
+            )
+            return code
+        if 0 <= value < 10 ** (digits - 1):
+            padded = str(value).zfill(digits)
+            n = len(str(value))
+            name = _code_name(padded, digits)
+            meant = f" om du menar {name}" if name else ""
+            raise DataError(
+                f"{what} {value} skrevs utan citattecken och har bara {n} "
+                f"{'siffra' if n == 1 else 'siffror'} – en kod fylls inte ut med nollor "
+                f'gissningsvis; skriv koden med citattecken, t.ex. "{padded}"{meant}'
+            )
+        raise DataError(f'{what} {value} ska ha {digits} siffror (t.ex. "{_EXAMPLES[digits]}")')
+    if not re.fullmatch(rf"[0-9]{{{digits}}}", value):
+        raise DataError(
+            f"{what} '{value}' ska vara {digits} siffror (t.ex. \"{_EXAMPLES[digits]}\")"
+        )
     return value
+
+
+_EXAMPLES = {4: "2080", 2: "20"}
+
+
+def _code_name(code: str, digits: int) -> str | None:
+    """Name of the kommun (4 digits) or län (2 digits) ``code``, or None if unknown."""
+    if digits == 4:
+        table = lookup.kommuner().set_index("kommun_code")["kommun_name"]
+    else:
+        table = lookup.lan().set_index("lan_code")["lan_name"]
+    return str(table[code]) if code in table.index else None
+
+
+def min_n_value(value: object) -> int | None:
+    """Return the disclosure threshold ``value`` as an int, or None if it is not one.
+
+    The rule, for run files and notebook parameters alike (the same as
+    :func:`helpers.stats.disclosure.check_min_n` applies at run time): a whole
+    number of at least 1 – an ``int``, or a float without decimals (``10.0``
+    is 10); ``bool``, ``2.5``, ``inf``, text and ``None`` are not thresholds.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and value >= 1:
+        return value
+    return None
+
+
+def min_n_problem(value: object) -> str | None:
+    """Return why ``value`` is not a disclosure threshold (``min_n``), or None if it is one.
+
+    See :func:`min_n_value` for the rule.
+
+    Parameters
+    ----------
+    value : object
+        The threshold as read from YAML or passed as a parameter.
+
+    Returns
+    -------
+    str or None
+        A Swedish reason (starting with "ska vara ett heltal ≥ 1") or None.
+    """
+    if min_n_value(value) is not None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 1:
+        return f"ska vara ett heltal ≥ 1, inte {value} (minsta antal svarande som får visas)"
+    hint = ""
+    if isinstance(value, str) and value.strip().isdigit():
+        hint = f" – skriv {value.strip()} utan citattecken"
+    elif isinstance(value, bool):
+        hint = " – true/false är inget antal"
+    elif isinstance(value, float):
+        hint = " – ett antal svarande har inga decimaler"
+    return f"ska vara ett heltal ≥ 1, inte {_plain(value)!r} ({_type_sv(_type_name(value))}){hint}"
+
+
+def warn_small_min_n(value: int, where: str) -> None:
+    """Log a Swedish warning when a valid threshold is below :data:`MIN_N_WARN_BELOW`."""
+    if value < MIN_N_WARN_BELOW:
+        logger.warning(
+            "%smin_n = %d är lägre än arbetsbokens standard %d: celler med bara %d "
+            "svarande visas. Kontrollera att dataleverantörens villkor tillåter det.",
+            where,
+            value,
+            MIN_N_WARN_BELOW,
+            value,
+        )
 
 
 def kommun_problem(code: str, lan_code: str | None = None) -> str | None:
@@ -252,12 +367,31 @@ def _plain(value: object) -> object:
     return value
 
 
+def _first_repeat(items: list) -> object | None:
+    """Return the first item of ``items`` that occurs earlier in the list, or None."""
+    seen: list[object] = []
+    for item in _plain(items):  # type: ignore[union-attr]
+        if item in seen:
+            return item
+        seen.append(item)
+    return None
+
+
 def _type_problem(value: object, p: TemplateParameter, owner: str) -> str:
     """Swedish message for a value whose type differs from the cell's default."""
     assert p.type_name is not None
     hint = ""
     if p.type_name == "int" and isinstance(value, str) and value.strip().isdigit():
         hint = f" – skriv {value.strip()} utan citattecken"
+    elif p.type_name == "int" and isinstance(value, float) and value.is_integer():
+        hint = f" – skriv {int(value)}"
+    elif (
+        p.name == LAN_PARAMETER
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        and 0 <= value < 10
+    ):
+        hint = f' – skriv koden med citattecken och två siffror, t.ex. "{value:02d}"'
     elif p.type_name == "str" and isinstance(value, int | float) and not isinstance(value, bool):
         hint = f' – skriv "{value}" med citattecken'
     elif p.type_name in ("list", "tuple") and isinstance(value, str):
@@ -310,7 +444,15 @@ def _parameter_problems(
             )
             continue
         p = spec[key]
-        if key == KOMMUN_PARAMETER:
+        if key == MIN_N_PARAMETER:
+            reason = min_n_problem(value)
+            if reason:
+                bad(reason)
+                continue
+            value = min_n_value(value)
+            assert value is not None
+            warn_small_min_n(value, f"{file}: " if file else "")
+        elif key == KOMMUN_PARAMETER:
             try:
                 value = normalize_code(
                     value, 4, "kommunkod", where=f"{file}: {where}: " if file else f"{where}: "
@@ -335,8 +477,16 @@ def _parameter_problems(
             except DataError as exc:
                 bad(str(exc))
                 continue
-        if key == "min_n" and isinstance(value, int) and value < 1:
-            bad(f"röjandekontrollen (min_n) måste vara minst 1, inte {value}")
+        if (
+            key == "year"
+            and isinstance(value, int)
+            and not (YEAR_RANGE[0] <= value <= YEAR_RANGE[1])
+        ):
+            bad(f"{value} är inget årtal – skriv året med fyra siffror, t.ex. 2024")
+            continue
+        twice = _first_repeat(value) if isinstance(value, list) else None
+        if twice is not None:
+            bad(f"{twice!r} förekommer två gånger i listan – ta bort dubbletten")
             continue
         out[key] = _plain(value)
     return out, problems
@@ -401,9 +551,10 @@ def load_notebook_parameters(
     """Read and validate a notebook's parameter file against its ``parameters`` cell.
 
     The file holds the notebook's parameters as top-level keys (so it also works
-    as ``papermill -f``). The disclosure threshold may be written ``min_n: 5``
-    or, as in run files, ``disclosure: {min_n: 5}`` when the notebook has a
-    ``min_n`` parameter.
+    as ``papermill -f``). The disclosure threshold is the notebook's parameter
+    ``min_n: 5``; a ``disclosure:`` section (the run files' form) is refused
+    with a hint, because ``papermill -f`` would ignore it and the notebook would
+    use its default threshold without a word.
 
     Parameters
     ----------
@@ -441,21 +592,20 @@ def load_notebook_parameters(
     spec = template_parameters(nb_path)
     problems: list[Problem] = []
     given = dict(doc)
-    if "disclosure" in given and "disclosure" not in spec and "min_n" in spec:
+    if "disclosure" in given and "disclosure" not in spec and MIN_N_PARAMETER in spec:
         section = given.pop("disclosure")
-        row = lines.get("disclosure")
-        if isinstance(section, Mapping) and set(section) == {"min_n"} and "min_n" not in given:
-            given["min_n"] = section["min_n"]
-            if row is not None:
-                lines["min_n"] = row
-        else:
-            problems.append(
-                Problem(
-                    "disclosure: ska vara {min_n: heltal} (och min_n anges bara en gång)",
-                    file=shown,
-                    row=row,
-                )
+        value = section.get("min_n") if isinstance(section, Mapping) else None
+        example = value if min_n_problem(value) is None else 5
+        problems.append(
+            Problem(
+                f"disclosure: röjandekontrollens tröskel anges här på ett enda ställe, som "
+                f"anteckningsbokens parameter 'min_n: {example}' – skriv så i stället för "
+                "disclosure (papermill -f skulle annars hoppa över disclosure och tyst använda "
+                "anteckningsbokens standardvärde)",
+                file=shown,
+                row=lines.get("disclosure"),
             )
+        )
     out, found = _parameter_problems(
         spec,
         given,

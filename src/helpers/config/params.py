@@ -28,7 +28,8 @@ Schema of a run file
     cell, every value must have the type of the template's default (``int``
     for ``year = 2024``, ``str`` for ``data_source = "demo"``; an ``int`` is
     accepted where the default is a ``float``), and ``data_source`` must be
-    one of :data:`helpers.config.sources.RUN_SOURCES`. ``kommun`` may not be given here.
+    one of :data:`helpers.config.sources.RUN_SOURCES`. ``kommun`` may not be
+    given here, nor ``min_n`` (see ``disclosure``).
 ``workers`` : int >= 1, optional
     Number of parallel worker processes (default ``min(2, cpu)``).
 ``disclosure`` : mapping, optional
@@ -37,14 +38,26 @@ Schema of a run file
 Any other top-level key is an error (a typo such as ``paramters`` would
 otherwise be silently ignored).
 
+One disclosure threshold, one place
+-----------------------------------
+The threshold is set only as ``disclosure: {min_n: 10}``; the runner passes
+it to the template's ``min_n`` parameter. ``parameters.min_n`` is refused with
+a hint to move it (earlier it silently won over ``disclosure.min_n``), and so
+is a ``disclosure`` section for a template without a ``min_n`` parameter (the
+threshold would never reach the reports). ``min_n`` must be a whole number of
+at least 1 (not a bool, text or a float with decimals; the rule is
+:func:`helpers.config.notebook_params.min_n_value`); below 5 it is accepted
+with a warning in the log. Without ``disclosure`` the template's default
+applies.
+
 Codes written without quotes
 ----------------------------
-YAML reads ``lan: 20`` and ``- 2080`` as integers. Analysts write them that
-way, so integers are accepted for kommun and län codes and zero-padded to four
-and two digits (``180`` -> ``"0180"``), with a :class:`ParamsWarning`. The
-YAML loader used here does not read numbers with a leading zero as octal
-(YAML 1.1 reads ``0114`` as 76); ``0114`` stays the string ``"0114"``.
-Duplicate keys in a mapping are an error.
+The strict YAML reader (:mod:`helpers.config.yamlfile`) keeps ``0114`` and
+``03`` written without quotes as the text ``"0114"``/``"03"`` (YAML 1.1 would
+read octal 76 and 3). A code YAML reads as an integer is accepted only when it
+has all its digits (``lan: 20``, ``- 2080``; with a :class:`ParamsWarning`); a
+shorter one (``kommun: 114``, ``lan: 3``) is refused with the hint to write it
+in quotes (``"0114"``) – it is never zero-padded by guess.
 """
 
 from __future__ import annotations
@@ -54,19 +67,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from helpers.config.notebook_params import (
     ALL_LAN,
     KOMMUN_PARAMETER,
+    MIN_N_PARAMETER,
     TemplateParameter,
     _parameter_problems,
     kommun_problem,
+    min_n_problem,
+    min_n_value,
     normalize_code,
     resolve_template,
     template_parameters,
+    warn_small_min_n,
 )
-from helpers.config.yamlfile import StrictLoader, display_path, read_yaml
+from helpers.config.yamlfile import MAX_BYTES, display_path, read_yaml
 from helpers.core import lookup, paths
 from helpers.core.errors import DataError, Problem
 
@@ -141,11 +156,11 @@ class RunSpec:
         """Return one :class:`Job` per kommun (optionally only the given codes)."""
         k = lookup.kommuner().set_index("kommun_code")
         codes = [c for c in self.kommuner if only is None or c in only]
-        # The disclosure threshold reaches a template that has a ``min_n`` parameter,
-        # unless the run file sets ``parameters.min_n`` explicitly.
+        # The disclosure threshold (only ever set under ``disclosure``) reaches the
+        # template's ``min_n`` parameter; load_run refuses it for a template without one.
         extra: dict[str, object] = {}
-        if self.disclosure and "min_n" in template_parameters(self.template):
-            extra["min_n"] = self.disclosure["min_n"]
+        if self.disclosure and MIN_N_PARAMETER in template_parameters(self.template):
+            extra[MIN_N_PARAMETER] = self.disclosure["min_n"]
         return [
             Job(
                 kommun=c,
@@ -199,6 +214,9 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
 
     def bad(key: str, message: str, row: int | None = None) -> None:
         problems.append(Problem(f"{key}: {message}", file=shown, row=row or lines.get(key)))
+
+    def problems_about(key: str) -> bool:
+        return any(p.message.startswith(f"{key}:") for p in problems)
 
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
@@ -266,11 +284,14 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
     if "kommuner" in doc:
         raw = doc["kommuner"]
         k_lines = getattr(raw, "lines", None) or []
-        if isinstance(raw, str | int) and not isinstance(raw, bool):
+        if isinstance(raw, str) and re.search(r"[,;\s]", raw.strip()):
+            bad("kommuner", f'ska vara en lista, t.ex. ["2080", "2085"], inte texten {raw!r}')
+            raw = []
+        elif isinstance(raw, str | int) and not isinstance(raw, bool):
             raw = [raw]
         if not isinstance(raw, list):
             bad("kommuner", 'ska vara en lista av kommunkoder, t.ex. ["2080", "2085"]')
-        elif not raw:
+        elif not raw and not problems_about("kommuner"):
             bad("kommuner", "listan är tom – ta bort nyckeln för att köra alla kommuner i länet")
         else:
             for i, item in enumerate(raw):
@@ -299,14 +320,22 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
         raw_params = {}
     if not isinstance(raw_params, dict):
         bad("parameters", "ska vara nycklar och värden, t.ex. 'data_source: demo'")
-    elif KOMMUN_PARAMETER in raw_params:
-        bad(
-            f"parameters.{KOMMUN_PARAMETER}",
-            "sätts av körningen för varje kommun – ange kommunerna under 'kommuner' i stället",
-            getattr(raw_params, "lines", {}).get(KOMMUN_PARAMETER),
-        )
+    else:
+        p_lines = getattr(raw_params, "lines", {})
+        if KOMMUN_PARAMETER in raw_params:
+            bad(
+                f"parameters.{KOMMUN_PARAMETER}",
+                "sätts av körningen för varje kommun – ange kommunerna under 'kommuner' i stället",
+                p_lines.get(KOMMUN_PARAMETER),
+            )
+        if MIN_N_PARAMETER in raw_params:
+            bad(
+                f"parameters.{MIN_N_PARAMETER}", _min_n_moved(raw_params, doc), p_lines.get("min_n")
+            )
     if isinstance(raw_params, dict) and spec is not None:
-        given = {k: v for k, v in raw_params.items() if k != KOMMUN_PARAMETER}
+        given = {
+            k: v for k, v in raw_params.items() if k not in (KOMMUN_PARAMETER, MIN_N_PARAMETER)
+        }
         parameters, p_problems = _parameter_problems(
             spec,
             given,
@@ -341,14 +370,21 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
                         d_lines.get(key),
                     )
             min_n = disclosure.get("min_n")
+            reason = min_n_problem(min_n)
             if "min_n" not in disclosure:
                 bad("disclosure.min_n", "saknas (minsta antal svarande som får visas)")
-            elif isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
+            elif reason:
+                bad("disclosure.min_n", reason, d_lines.get("min_n"))
+            elif spec is not None and MIN_N_PARAMETER not in spec:
                 bad(
-                    "disclosure.min_n",
-                    f"ska vara ett heltal ≥ 1, inte {min_n!r}",
-                    d_lines.get("min_n"),
+                    "disclosure",
+                    f"mallen '{display_path(template_path)}' har ingen parameter "  # type: ignore[arg-type]
+                    f"'{MIN_N_PARAMETER}', så tröskeln skulle aldrig nå rapporterna – ta bort "
+                    f"disclosure eller lägg till '{MIN_N_PARAMETER} = 5' i mallens parameters-cell",
                 )
+            else:
+                min_n = min_n_value(min_n)
+                warn_small_min_n(min_n, f"{shown}: disclosure.")  # type: ignore[arg-type]
             disclosure = {"min_n": min_n}
 
     if problems:
@@ -366,22 +402,47 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
     )
 
 
+def _min_n_moved(raw_params: dict, doc: dict) -> str:
+    """Message for ``parameters.min_n``: the threshold belongs under ``disclosure``."""
+    value = raw_params[MIN_N_PARAMETER]
+    section = doc.get("disclosure")
+    other = section.get("min_n") if isinstance(section, dict) else None
+    text = (
+        "röjandekontrollens tröskel anges på ett enda ställe i en körfil, "
+        f"'disclosure: {{min_n: {value!r}}}' – flytta värdet dit"
+    )
+    if other is not None and other != value:
+        text += (
+            f" (filen anger nu två olika trösklar: parameters.min_n = {value!r} och "
+            f"disclosure.min_n = {other!r}; välj den som dataleverantörens villkor kräver)"
+        )
+    elif other is not None:
+        text = (
+            "anges redan under disclosure – ta bort parameters.min_n (tröskeln anges på ett ställe)"
+        )
+    return text
+
+
 def is_run_file(path: str | Path) -> bool:
     """Return True if ``path`` is a run file: a YAML mapping with a top-level ``run`` key.
 
     ``params/`` also holds other YAML files (goal lists, survey variable maps)
-    that other modules read and validate; they have no ``run`` key.
+    that other modules read and validate; they have no ``run`` key. A file the
+    strict reader refuses (bad YAML, encoding, size) counts as a run file when
+    a line starts with ``run:``, so that :func:`load_all` reports its problem.
     """
     try:
-        doc = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=StrictLoader)
-    except (OSError, yaml.YAMLError):
+        doc = read_yaml(path)
+    except DataError:
         return Path(path).suffix in (".yaml", ".yml") and "\nrun:" in "\n" + _safe_text(path)
-    return isinstance(doc, dict) and "run" in doc
+    return "run" in doc
 
 
 def _safe_text(path: str | Path) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8", errors="replace")
+        with Path(path).open("rb") as fh:
+            # NUL bytes dropped: a UTF-16 run file still shows its "run:" line
+            return fh.read(MAX_BYTES).decode("utf-8", errors="replace").replace("\x00", "")
     except OSError:
         return ""
 
@@ -394,12 +455,25 @@ def run_files(directory: str | Path | None = None) -> list[Path]:
 
 def load_all(directory: str | Path | None = None) -> list[RunSpec]:
     """Load and validate every run file; raise one :class:`DataError` listing all problems."""
-    specs, problems = [], []
+    specs: list[RunSpec] = []
+    problems: list[Problem] = []
     for path in run_files(directory):
         try:
-            specs.append(load_run(path))
+            spec = load_run(path)
         except DataError as exc:
             problems.extend(exc.problems)
+            continue
+        same = [s for s in specs if s.run == spec.run]
+        if same:
+            problems.append(
+                Problem(
+                    f"run: körningen '{spec.run}' finns också i {same[0].name} – båda skulle "
+                    f"skriva till reports/{spec.run}/; ge körningarna olika namn",
+                    file=spec.name,
+                    row=getattr(read_yaml(path), "lines", {}).get("run"),
+                )
+            )
+        specs.append(spec)
     if problems:
         raise DataError(problems)
     return specs

@@ -48,21 +48,42 @@ def test_types_codes_and_sources_are_checked_against_the_parameters_cell(tmp_pat
 
 
 def test_unknown_lan_and_small_min_n(tmp_path):
-    path = _file(tmp_path, 'lan_code: "99"\ndisclosure: {min_n: 0}\n')
+    path = _file(tmp_path, 'lan_code: "99"\nmin_n: 0\n')
     with pytest.raises(DataError) as info:
         notebook_params.load_notebook_parameters(path, NB03)
     messages = [p.message for p in info.value.problems]
     assert messages == [
         "lan_code: okänd länskod '99' (två siffror, t.ex. \"20\" för Dalarna)",
-        "min_n: röjandekontrollen (min_n) måste vara minst 1, inte 0",
+        "min_n: ska vara ett heltal ≥ 1, inte 0 (minsta antal svarande som får visas)",
     ]
     assert [p.row for p in info.value.problems] == [1, 2]
 
 
-def test_valid_file_returns_plain_values_and_extra_checks_run(tmp_path):
-    path = _file(tmp_path, 'lan_code: "20"\ndisclosure: {min_n: 3}\nvariables: [good_health]\n')
-    out = notebook_params.load_notebook_parameters(path, NB03)
+def test_disclosure_section_is_refused_in_a_notebook_parameter_file(tmp_path):
+    # papermill -f would pass `disclosure` on as an unknown parameter and the notebook
+    # would use its default min_n = 5: the threshold is the notebook's parameter min_n.
+    path = _file(tmp_path, 'lan_code: "20"\ndisclosure: {min_n: 10}\n')
+    with pytest.raises(DataError) as info:
+        notebook_params.load_notebook_parameters(path, NB03)
+    (problem,) = info.value.problems
+    assert problem.row == 2
+    assert problem.message.startswith(
+        "disclosure: röjandekontrollens tröskel anges här på ett enda ställe, som "
+        "anteckningsbokens parameter 'min_n: 10'"
+    )
+
+
+def test_valid_file_returns_plain_values_and_extra_checks_run(tmp_path, caplog):
+    path = _file(tmp_path, 'lan_code: "20"\nmin_n: 3\nvariables: [good_health]\n')
+    with caplog.at_level("WARNING", logger="helpers.config.notebook_params"):
+        out = notebook_params.load_notebook_parameters(path, NB03)
     assert out == {"lan_code": "20", "min_n": 3, "variables": ["good_health"]}
+    (record,) = caplog.records
+    assert record.getMessage() == (
+        f"{notebook_params.display_path(path)}: min_n = 3 är lägre än arbetsbokens "
+        "standard 5: celler med bara 3 svarande visas. Kontrollera att dataleverantörens "
+        "villkor tillåter det."
+    )
     assert type(out["variables"]) is list
 
     def extra(values):

@@ -226,21 +226,32 @@ def test_template_without_kommun_parameter(tmp_path):
     assert "saknar parametern 'kommun'" in msg
 
 
-def test_unquoted_int_codes_are_accepted_and_zero_padded(tmp_path):
+def test_unquoted_short_int_codes_are_refused_not_zero_padded(tmp_path):
     path = write(tmp_path, f"run: t\ntemplate: {MINI}\nlan: 1\nkommuner: [180, 2080]\n")
-    with pytest.warns(notebook_params.ParamsWarning) as record:
-        with pytest.raises(DataError) as info:  # 2080 is in län 20, not 01
+    with pytest.warns(notebook_params.ParamsWarning, match="kommunkod 2080"):  # 2080 is fine
+        with pytest.raises(DataError) as info:
             params.load_run(path)
-    assert "ligger inte i län '01'" in str(info.value)
-    texts = [str(w.message) for w in record]
-    assert any("länskod 1 skrevs utan citattecken och tolkas som '01'" in t for t in texts)
-    assert any("kommunkod 180 skrevs utan citattecken och tolkas som '0180'" in t for t in texts)
+    lan, kommun = (p for p in info.value.problems)
+    assert lan.row == 3 and kommun.row == 4
+    assert lan.message == (
+        "lan: länskod 1 skrevs utan citattecken och har bara 1 siffra – en kod fylls inte ut "
+        'med nollor gissningsvis; skriv koden med citattecken, t.ex. "01" om du menar '
+        'Stockholms län (eller "alla" för alla län)'
+    )
+    assert kommun.message == (
+        "kommuner: kommunkod 180 skrevs utan citattecken och har bara 3 siffror – en kod fylls "
+        'inte ut med nollor gissningsvis; skriv koden med citattecken, t.ex. "0180" om du '
+        "menar Stockholm"
+    )
 
+
+def test_unquoted_full_length_int_codes_are_accepted_with_a_warning(tmp_path):
     path = write(tmp_path, f"run: t\ntemplate: {MINI}\nlan: 20\nkommuner: [2080, 2085]\n")
-    with pytest.warns(notebook_params.ParamsWarning, match="run.yaml"):
+    with pytest.warns(notebook_params.ParamsWarning, match="run.yaml") as record:
         spec = params.load_run(path)
     assert spec.lan == "20"
     assert spec.kommuner == ("2080", "2085")
+    assert "kommunkod 2080 skrevs utan citattecken och läses som '2080'" in str(record[1].message)
 
 
 def test_leading_zero_codes_are_not_read_as_octal(tmp_path):
@@ -332,25 +343,38 @@ def test_missing_file():
         params.load_run("params/finns_inte.yaml")
 
 
+def template_with_min_n(tmp_path: Path) -> Path:
+    """The mini template's parameters plus ``min_n = 5`` (as the real template has)."""
+    cell = nbformat.v4.new_code_cell(
+        'kommun = "2080"\ndata_source = "demo"\nyear = 2024\nmin_n = 5',
+        metadata={"tags": ["parameters"]},
+    )
+    path = tmp_path / "mall_min_n.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata=KERNELSPEC), path)
+    return path
+
+
 def test_optional_keys_are_kept(tmp_path):
     path = write(
         tmp_path,
         f"""\
         run: prov_1
-        template: {MINI}
+        template: {template_with_min_n(tmp_path)}
         lan: "20"
         kommuner: ["2085", "2080"]
         workers: 3
-        disclosure: {{min_n: 5}}
+        disclosure: {{min_n: 7}}
         parameters: {{year: 2023}}
         """,
     )
     spec = params.load_run(path)
     assert spec.kommuner == ("2080", "2085")  # sorted
     assert spec.workers == 3
-    assert spec.disclosure == {"min_n": 5}
+    assert spec.disclosure == {"min_n": 7}
     assert spec.parameters == {"year": 2023}
-    assert [j.parameters for j in spec.jobs(["2085"])] == [{"kommun": "2085", "year": 2023}]
+    assert [j.parameters for j in spec.jobs(["2085"])] == [
+        {"kommun": "2085", "min_n": 7, "year": 2023}
+    ]
 
 
 def test_load_all_collects_problems_of_every_file(tmp_path):
@@ -374,10 +398,13 @@ def test_validate_parameters_accepts_good_parameters():
     assert out == {"kommun": "2085", "data_source": "demo", "year": 2020}
 
 
-def test_validate_parameters_pads_an_int_kommun():
-    with pytest.warns(notebook_params.ParamsWarning, match="'0180'"):
-        out = notebook_params.validate_parameters(MINI, {"kommun": 180})
-    assert out == {"kommun": "0180"}
+def test_validate_parameters_refuses_a_short_int_kommun_and_accepts_a_full_one():
+    with pytest.raises(DataError) as info:
+        notebook_params.validate_parameters(MINI, {"kommun": 180})
+    assert 'skriv koden med citattecken, t.ex. "0180" om du menar Stockholm' in str(info.value)
+    with pytest.warns(notebook_params.ParamsWarning, match="'2080'"):
+        out = notebook_params.validate_parameters(MINI, {"kommun": 2080})
+    assert out == {"kommun": "2080"}
 
 
 def test_validate_parameters_reports_every_problem():
