@@ -11,6 +11,12 @@ reported at once, in Swedish, with the key path and the line of the file.
 The map's ``label`` of an answer is the extract's own description; what a
 report shows as the indicator's name comes from the indicator catalogue
 (:mod:`helpers.config.catalogue`, recipe ``survey_variable``).
+
+Where the extract itself cannot say how it is written, the map states it:
+``decimal``/``thousands`` (how numbers are written as text), ``missing`` of a
+stratum or PSU column (what a missing value becomes) and ``inverted`` of an
+answer (a reversed question, where a file label ``Nej`` is rightly counted as
+yes). Without them the readers refuse what is ambiguous instead of guessing.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from helpers.config.survey_cells import (
     REQUIRED_VARIABLES,
     SEX_SYNONYMS,
     SEXES,
+    NumberFormat,
     Problems,
     code_key,
     kommun_codes,
@@ -37,7 +44,7 @@ from helpers.config.survey_cells import (
     parse_number,
     suggest,
 )
-from helpers.config.yamlfile import read_yaml
+from helpers.config.yamlfile import NOT_A_MAPPING, SYNTAX_PREFIX, read_yaml
 from helpers.core.errors import DataError, Problem
 
 _ANSWER_NAME = re.compile(r"[a-z_][a-z0-9_]*")
@@ -58,12 +65,16 @@ class VariableSpec:
         A constant for the whole file (e.g. the survey year of a one-year file).
     codes : dict, optional
         Raw code (as :func:`code_key` text) -> canonical value.
+    missing : str, optional
+        For ``stratum`` and ``psu``: the value a missing cell (blank, ``NA``,
+        ``.`` …) becomes; without it a missing value is an error.
     """
 
     name: str
     column: str | None = None
     value: Any = None
     codes: Mapping[str, str] | None = None
+    missing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,10 @@ class AnswerSpec:
         Codes (compared as text, case-insensitively; SPSS value labels also match).
     label : str
         Swedish description for tables and charts.
+    inverted : bool
+        The question is reversed: SPSS labels ``Nej`` are expected on the yes
+        codes and ``Ja`` on the no codes (see
+        :func:`helpers.sources.survey_columns.check_labels`).
     """
 
     name: str
@@ -88,6 +103,7 @@ class AnswerSpec:
     no: frozenset[str]
     missing: frozenset[str] = frozenset()
     label: str = ""
+    inverted: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,9 @@ class VariableMap:
         CSV separator.
     file : str
         Name of the YAML file (for messages).
+    decimal, thousands : str, optional
+        How numbers written as text are separated (see
+        :class:`helpers.config.survey_cells.NumberFormat`); ``None`` when not stated.
     """
 
     variables: Mapping[str, VariableSpec]
@@ -116,12 +135,39 @@ class VariableMap:
     sheet: str | None = None
     separator: str = ";"
     file: str = ""
+    decimal: str | None = None
+    thousands: str | None = None
+
+    @property
+    def numbers(self) -> NumberFormat:
+        """The stated number format (decimal and thousands separators) of the extract."""
+        return NumberFormat(self.decimal, self.thousands)
 
 
-_TOP_KEYS = ("name", "description", "sheet", "separator", "variables", "answers")
-_VARIABLE_KEYS = ("column", "value", "codes", "label")
-_ANSWER_KEYS = ("column", "yes", "no", "missing", "label")
-_ANSWER_ALIASES = {True: "yes", False: "no", "ja": "yes", "nej": "no", "saknas": "missing"}
+_TOP_KEYS = (
+    "name",
+    "description",
+    "sheet",
+    "separator",
+    "decimal",
+    "thousands",
+    "variables",
+    "answers",
+)
+#: Variables a map may give beyond the canonical columns: the population size per stratum
+#: (finite population correction; :class:`helpers.stats.survey_design.SurveyDesign`).
+_KNOWN_VARIABLES = (*CANONICAL_COLUMNS, "fpc")
+_VARIABLE_KEYS = ("column", "value", "codes", "label", "missing")
+_ANSWER_KEYS = ("column", "yes", "no", "missing", "label", "inverted")
+_ANSWER_ALIASES = {
+    True: "yes",
+    False: "no",
+    "ja": "yes",
+    "nej": "no",
+    "saknas": "missing",
+    "omvänd": "inverted",
+}
+_THOUSANDS = {" ": " ", "mellanslag": " ", ".": ".", ",": ",", "": "", "ingen": "", "inget": ""}
 _CODED = ("kommun", "sex", "age_group", "education")
 
 
@@ -265,6 +311,8 @@ def parse_variable_map(data: object, file: str = "variabelkarta", text: str = ""
         name: Hälsa på lika villkor 2024, Region X          # optional
         sheet: Data                                        # optional, Excel sheet
         separator: ";"                                     # optional, CSV separator
+        decimal: ","                 # optional: decimal separator of numbers written as text
+        thousands: "."               # optional: thousands separator ("" = none, " " = space)
         variables:
           respondent_id: {column: LopNr}
           kommun: {column: Kommun}                         # or {value: "2080"}
@@ -274,14 +322,20 @@ def parse_variable_map(data: object, file: str = "variabelkarta", text: str = ""
           education: {column: Utb, codes: {1: förgymnasial, 2: gymnasial,
                                            3: eftergymnasial, 9: okänd}}
           weight: {column: Vikt}
-          stratum: {column: Stratum}
-          psu: {column: PSU}                               # optional
+          stratum: {column: Stratum}                       # + missing: okänt (optional)
+          psu: {column: PSU}                               # optional (+ missing: …)
         answers:
           daily_smoking: {column: Tobak1, yes: [1], no: [2], missing: [9],
                           label: Röker dagligen}
+          inactivity: {column: Motion, yes: [2], no: [1],
+                       inverted: true}             # "Motionerar du?" 2 = Nej counts as yes
 
     A plain string is short for ``{column: ...}``. YAML reads unquoted
-    ``yes``/``no`` keys as booleans; they are accepted, as are ``ja``/``nej``/``saknas``.
+    ``yes``/``no`` keys as booleans; they are accepted, as are ``ja``/``nej``/``saknas``
+    and ``omvänd`` for ``inverted``. Without ``decimal``/``thousands`` a number
+    that can be read two ways (``2.105``) is refused; without ``missing`` a
+    missing stratum or PSU (blank, ``NA``, ``.`` …) is refused; without
+    ``inverted`` an SPSS label ``Nej`` on a yes code is refused.
 
     Parameters
     ----------
@@ -317,6 +371,7 @@ def parse_variable_map(data: object, file: str = "variabelkarta", text: str = ""
     if not isinstance(separator, str) or len(separator) != 1:
         mp.at(("separator",), "'separator' ska vara ett enda tecken, t.ex. ';'.")
         separator = ";"
+    decimal, thousands = _number_format(data, mp)
     name = data.get("name", "")
     variables: dict[str, VariableSpec] = {}
     raw_vars = data.get("variables")
@@ -329,8 +384,8 @@ def parse_variable_map(data: object, file: str = "variabelkarta", text: str = ""
                 mp.at(("variables",), f"obligatorisk variabel '{var}' saknas.")
     for var, spec in raw_vars.items():
         path = ("variables", str(var))
-        if var not in CANONICAL_COLUMNS:
-            mp.at(path, f"okänd variabel.{suggest(str(var), list(CANONICAL_COLUMNS))}")
+        if var not in _KNOWN_VARIABLES:
+            mp.at(path, f"okänd variabel.{suggest(str(var), list(_KNOWN_VARIABLES))}")
             continue
         if isinstance(spec, str):
             spec = {"column": spec}
@@ -359,7 +414,21 @@ def parse_variable_map(data: object, file: str = "variabelkarta", text: str = ""
         value = spec.get("value")
         if has_val:
             value = _check_constant(var, value, codes, path, mp)
-        variables[var] = VariableSpec(var, column, value, codes)
+        missing = None
+        if "missing" in spec:
+            if var not in ("stratum", "psu"):
+                mp.at(
+                    (*path, "missing"),
+                    f"'missing' är bara tillåtet för stratum och psu, inte för {var}.",
+                )
+            elif not _scalar(spec["missing"]) or not str(spec["missing"]).strip():
+                mp.at(
+                    (*path, "missing"),
+                    "'missing' ska vara det värde (en text) som saknade värden får, t.ex. okänt.",
+                )
+            else:
+                missing = str(spec["missing"]).strip()
+        variables[var] = VariableSpec(var, column, value, codes, missing)
     answers: dict[str, AnswerSpec] = {}
     raw_answers = data.get("answers")
     if not isinstance(raw_answers, Mapping) or not raw_answers:
@@ -372,7 +441,7 @@ def parse_variable_map(data: object, file: str = "variabelkarta", text: str = ""
                 path, "namnet ska bestå av små bokstäver a–z, siffror och _ (t.ex. daily_smoking)."
             )
             continue
-        if ans in CANONICAL_COLUMNS:
+        if ans in _KNOWN_VARIABLES:
             mp.at(path, "namnet är upptaget av en grundvariabel – välj ett annat.")
             continue
         if not isinstance(spec, Mapping):
@@ -398,8 +467,12 @@ def parse_variable_map(data: object, file: str = "variabelkarta", text: str = ""
         if not isinstance(label, str):
             mp.at((*path, "label"), "'label' ska vara en text.")
             label = ""
+        inverted = spec.get("inverted", False)
+        if not isinstance(inverted, bool):
+            mp.at((*path, "inverted"), "'inverted' ska vara true eller false.")
+            inverted = False
         if column is not None:
-            answers[ans] = AnswerSpec(ans, column, yes, no, missing, label)
+            answers[ans] = AnswerSpec(ans, column, yes, no, missing, label, inverted)
     mp.raise_if_any()
     return VariableMap(
         variables=variables,
@@ -408,7 +481,32 @@ def parse_variable_map(data: object, file: str = "variabelkarta", text: str = ""
         sheet=None if sheet is None else str(sheet),
         separator=separator,
         file=file,
+        decimal=decimal,
+        thousands=thousands,
     )
+
+
+def _number_format(data: Mapping[str, Any], mp: _MapProblems) -> tuple[str | None, str | None]:
+    """Validate the top-level ``decimal`` and ``thousands`` keys."""
+    decimal = data.get("decimal")
+    if decimal is not None and decimal not in (",", "."):
+        mp.at(("decimal",), 'ange decimaltecknet som "," (decimalkomma) eller "." (decimalpunkt).')
+        decimal = None
+    thousands = data.get("thousands")
+    if thousands is not None:
+        key = thousands.strip().casefold() or thousands if isinstance(thousands, str) else None
+        if key not in _THOUSANDS:
+            mp.at(
+                ("thousands",),
+                'ange tusentalsavgränsaren som " " (mellanslag), ".", "," eller "" (ingen).',
+            )
+            thousands = None
+        else:
+            thousands = _THOUSANDS[key]
+    if decimal is not None and thousands == decimal:
+        mp.at(("thousands",), "decimaltecken och tusentalsavgränsare kan inte vara samma tecken.")
+        thousands = None
+    return decimal, thousands
 
 
 def _check_constant(
@@ -431,6 +529,11 @@ def _check_constant(
         x = parse_number(value)
         if x is None or not x > 0:
             mp.at(p, f"vikten ska vara ett tal större än 0, inte '{value}'.")
+        return value
+    if var == "fpc":
+        x = parse_number(value)
+        if x is None or not x > 0:
+            mp.at(p, f"populationsstorleken (fpc) ska vara ett tal större än 0, inte '{value}'.")
         return value
     if var == "kommun" and not codes and kommun_text(str(value)) not in kommun_codes():
         mp.at(p, f"okänd kommunkod '{value}' – ange fyra siffror, t.ex. 2080 för Falun.")
@@ -478,9 +581,11 @@ def load_variable_map(path: str | Path) -> VariableMap:
 
 def _yaml_problem(problem: Problem, file: str) -> Problem:
     """Say a problem of :func:`helpers.config.yamlfile.read_yaml` the variable map's way."""
-    if problem.row is None:  # the file is valid YAML but not a mapping
+    if NOT_A_MAPPING in problem.message:  # the file is valid YAML (or empty) but not a mapping
         return Problem(_NOT_A_MAPPING, file)
-    reason = problem.message.removeprefix("ogiltig YAML: ")
+    if not problem.message.startswith(SYNTAX_PREFIX):  # too big, not UTF-8, a binary file
+        return Problem(problem.message, file, problem.row)
+    reason = problem.message.removeprefix(SYNTAX_PREFIX)
     return Problem(
         f"YAML-syntaxfel: {reason} (kontrollera indrag, kolon och citattecken).", file, problem.row
     )

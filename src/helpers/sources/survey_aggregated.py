@@ -2,8 +2,10 @@
 
 **Aggregated tables** (:func:`read_aggregated`) – per area, group and year the
 unweighted number of respondents and either the number answering yes or a
-weighted percentage, optionally with a confidence interval. They become the
-tidy indicator table (:mod:`helpers.core.indicators`).
+weighted share, optionally with a confidence interval. They become the
+tidy indicator table (:mod:`helpers.core.indicators`). Whether a share is
+written in percent (6,07) or as a proportion (0,0607) is stated (``scale``)
+or decided only when it cannot be wrong (see :func:`read_aggregated`).
 
 **Kolada survey KPIs** (:func:`kolada_with_uncertainty`) – a value KPI and its
 paired *osäkerhetstal* KPI (e.g. ``U01402`` daily smoking with ``U01508``)
@@ -18,6 +20,7 @@ when the half-width of its confidence interval is at least
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -31,27 +34,33 @@ from helpers.config.survey_cells import (
     MAX_PROBLEMS,
     SEX_SYNONYMS,
     TOTAL_SYNONYMS,
+    NumberFormat,
+    Percent,
+    Problems,
     code_key,
     fmt_number,
     is_blank,
+    is_missing,
     parse_number,
     shown,
     suggest,
     text_key,
 )
+from helpers.config.variable_map import VariableSpec
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError, Problem
 from helpers.core.fmt import num
 from helpers.core.memo import Memo
-from helpers.sources.survey_readers import (
+from helpers.sources.survey_columns import (
     Result,
     apply_column,
     check_columns,
     check_duplicates,
-    open_table,
+    check_labels,
     required_text,
     year_cell,
 )
+from helpers.sources.survey_readers import RawTable, open_table
 from helpers.stats.proportions import wilson
 
 #: Flag as uncertain when the CI half-width is at least this many percentage points.
@@ -75,7 +84,18 @@ AGGREGATED_COLUMNS: dict[str, str] = {
 }
 #: Cell texts that mean "suppressed in the source" in an aggregated extract.
 SUPPRESSED_TOKENS: frozenset[str] = frozenset({"..", "x", "…", "-x-"})
+#: How shares are written: ``procent`` (0–100) or ``andel`` (0–1), and accepted spellings.
+SCALES: dict[str, str] = {
+    "procent": "procent",
+    "percent": "procent",
+    "%": "procent",
+    "andel": "andel",
+    "andelar": "andel",
+    "proportion": "andel",
+    "share": "andel",
+}
 _MEMO = Memo("enkat_omraden")
+logger = logging.getLogger(__name__)
 
 
 def _area_lookup() -> tuple[frozenset[str], dict[str, str]]:
@@ -210,36 +230,144 @@ def _count(what: str) -> Callable[[object], Result]:
 _SUPPRESSED = object()
 
 
-def _percent(what: str) -> Callable[[object], Result]:
+def _share(what: str) -> Callable[[object], Result]:
+    """Return the converter of a share cell: a number, a :class:`Percent`, NaN or suppressed (scaled later)."""
+
     def func(u: object) -> Result:
         if isinstance(u, str) and u.strip().casefold() in SUPPRESSED_TOKENS:
             return _SUPPRESSED, None
+        if isinstance(u, Percent):
+            return u, None
         x = parse_number(u)
         if x is not None and math.isnan(x):
             return math.nan, None
         if x is None:
             return None, f"{shown(u)} är inte ett tal ({what})."
-        if not 0 <= x <= 100:
-            return None, f"{what} {fmt_number(x)} ligger utanför 0–100 procent."
         return x, None
 
     return func
 
 
-def _sex_total(codes: Mapping[str, str]) -> Callable[[object], Result]:
+_SHARE_WHAT = {"value": "andelen", "ci_lower": "KI:s nedre gräns", "ci_upper": "KI:s övre gräns"}
+
+
+def _scaled(
+    raw: RawTable,
+    cells: Mapping[str, tuple[str, np.ndarray]],
+    scale: str | None,
+    coll: Problems,
+) -> dict[str, np.ndarray]:
+    """Turn share cells (value and CI columns) into percent, or report why that is not certain.
+
+    ``cells`` maps a key (``value``, ``ci_lower``, ``ci_upper``) to its column
+    name and the cells from :func:`_share`. A cell in Excel's percent format
+    or written with ``%`` is percent whatever the scale. The other cells are
+    percent or proportions as ``scale`` says; without it, a value above 1
+    anywhere means percent (logged), and values that are all between 0 and 1
+    are refused as ambiguous (0,0607 can be 6,07 % or 0,0607 %).
+    """
+    plain = [
+        (key, i, float(x))
+        for key, (_, arr) in cells.items()
+        for i, x in enumerate(arr)
+        if isinstance(x, float) and not math.isnan(x)
+    ]
+    used = scale
+    if used is None:
+        big = next(((k, i, x) for k, i, x in plain if x > 1), None)
+        small = next(((k, i, x) for k, i, x in plain if 0 < x <= 1), None)
+        if big is not None:
+            used = "procent"
+            k, i, x = big
+            logger.info(
+                "%s: andelarna läses som procent (0–100) eftersom kolumnen '%s' har värdet %s "
+                "på rad %d; ange scale för att slippa gissningen.",
+                raw.file,
+                cells[k][0],
+                fmt_number(x),
+                raw.rows[i],
+            )
+        elif small is not None:
+            k, i, x = small
+            coll.add(
+                "alla andelar i tabellen ligger mellan 0 och 1 (t.ex. "
+                f"{fmt_number(x)}) – det kan vara andelar ({fmt_number(100 * x)} %) eller "
+                f"procent ({fmt_number(x)} %). Arbetsboken gissar inte: ange skalan när "
+                'tabellen läses, scale="andel" (0–1) eller scale="procent" (0–100).',
+                row=raw.rows[i],
+                column=cells[k][0],
+                kind="oklar skala",
+            )
+            return {key: np.full(len(arr), np.nan) for key, (_, arr) in cells.items()}
+    factor = 100.0 if used == "andel" else 1.0
+    out: dict[str, np.ndarray] = {}
+    for key, (column, arr) in cells.items():
+        what = _SHARE_WHAT[key]
+        values = np.full(len(arr), np.nan)
+        marked = 0
+        for i, x in enumerate(arr):
+            if isinstance(x, Percent):
+                marked += 1
+                pct, shown_as = x.value, x.text
+            elif isinstance(x, float):
+                pct, shown_as = round(x * factor, 10), fmt_number(x)
+            else:
+                continue
+            if math.isnan(pct):
+                continue
+            if not 0 <= pct <= 100:
+                coll.add(
+                    f"{what} {shown_as} ligger utanför 0–100 procent."
+                    if used != "andel" or isinstance(x, Percent)
+                    else f"{what} {shown_as} ligger utanför 0–1, men tabellen anges som "
+                    'andelar (scale="andel").',
+                    row=raw.rows[i],
+                    column=column,
+                    kind="ogiltig andel",
+                )
+                continue
+            values[i] = pct
+        if marked:
+            logger.info(
+                "%s, kolumn '%s': %d celler har procentformat i Excel och läses som procent "
+                "(0,0607 visas som 6,07 %% och blir 6,07).",
+                raw.file,
+                column,
+                marked,
+            )
+        out[key] = values
+    return out
+
+
+def _sex_total(codes: Mapping[str, str], raw: RawTable, column: str) -> Callable[[object], Result]:
+    """Return the converter of the sex column: codes, then the cell, then its SPSS label."""
+
     def func(u: object) -> Result:
         if is_blank(u):
             return "totalt", None
         key = code_key(u) or ""
-        if key in codes:
-            key = code_key(codes[key]) or ""
-        if key in TOTAL_SYNONYMS:
-            return "totalt", None
-        if key in SEX_SYNONYMS:
-            return SEX_SYNONYMS[key], None
-        return None, f"okänt kön {shown(u)} – tillåtna värden: totalt, kvinnor, män."
+        label = raw.label(column, u)
+        keys = [code_key(codes[key]) or ""] if key in codes else [key, code_key(label) or ""]
+        for k in keys:
+            if k in TOTAL_SYNONYMS:
+                return "totalt", None
+            if k in SEX_SYNONYMS:
+                return SEX_SYNONYMS[k], None
+        return None, f"okänt kön {shown(u, label)} – tillåtna värden: totalt, kvinnor, män."
 
     return func
+
+
+def _group(u: object) -> Result:
+    """Convert a group cell: blank is all respondents; a missing-value spelling is refused."""
+    if is_blank(u):
+        return indicators.ALL_GROUPS, None
+    if is_missing(u):
+        return None, (
+            f"gruppen {shown(u)} ser ut som ett saknat värde – lämna cellen tom om raden gäller "
+            "alla svarande, annars skriv gruppens namn."
+        )
+    return text_key(u), None
 
 
 def read_aggregated(
@@ -252,12 +380,24 @@ def read_aggregated(
     source: str = "",
     sheet: str | None = None,
     separator: str = ";",
+    scale: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> pd.DataFrame:
     """Read an aggregated survey table into the tidy indicator table.
 
     Each row gives, for one area, period, sex and group, the unweighted number
     of respondents and either the number answering yes or a (weighted)
-    percentage, optionally with a confidence interval in percent.
+    share, optionally with a confidence interval on the same scale.
+
+    Nothing is guessed: shares are read as ``scale`` says; without it, a value
+    above 1 in the share or interval columns means percent (logged), and a
+    table whose shares all lie between 0 and 1 is refused (0,0607 could be
+    6,07 % or 0,0607 %). An Excel cell in percent format (0,0607 shown as
+    6,07 %) or a text such as ``"6,07 %"`` is read as the percent it shows.
+    Numbers written as text follow ``decimal``/``thousands`` or are decided
+    per column (:func:`helpers.config.survey_cells.decide_numbers`); ``"2.105"``
+    with nothing to tell 2 105 from 2,105 is refused.
 
     Parameters
     ----------
@@ -281,6 +421,11 @@ def read_aggregated(
         Attribution for the ``source`` column.
     sheet, separator : str, optional
         Excel sheet and CSV separator (see :func:`~helpers.sources.survey_readers.open_table`).
+    scale : {"procent", "andel"}, optional
+        How the shares are written: percent (0–100) or proportions (0–1).
+    decimal, thousands : str, optional
+        Decimal and thousands separators of numbers written as text
+        (:class:`helpers.config.survey_cells.NumberFormat`).
 
     Returns
     -------
@@ -295,10 +440,22 @@ def read_aggregated(
     ------
     DataError
         Listing every problem (file, row, column): missing columns, unknown
-        areas, percentages outside 0–100, negative or non-integer counts,
-        yes-counts above n, intervals that do not contain the value,
-        duplicated rows.
+        areas, percentages outside 0–100, shares of unknown scale, ambiguous
+        numbers, negative or non-integer counts, yes-counts above n,
+        intervals that do not contain the value, duplicated rows.
     """
+    if scale is not None and str(scale).strip().casefold() not in SCALES:
+        raise DataError(
+            f'okänd skala \'{scale}\' – ange scale="procent" (0–100) eller scale="andel" (0–1).'
+        )
+    used_scale = None if scale is None else SCALES[str(scale).strip().casefold()]
+    if decimal not in (None, ",", "."):
+        raise DataError(f'okänt decimaltecken \'{decimal}\' – ange decimal="," eller decimal=".".')
+    numbers = NumberFormat(
+        decimal,
+        thousands,
+        hint='ange talformatet när tabellen läses, t.ex. decimal="," och thousands="."',
+    )
     raw, coll = open_table(path, sheet=sheet, separator=separator)
     explicit = dict(columns or {})
     for key in explicit:
@@ -344,17 +501,28 @@ def read_aggregated(
     n_rows = len(raw.data)
     area = apply_column(raw, names["area_code"], _area, coll, "okänt område")
     period = apply_column(raw, names["period"], _period, coll, "ogiltigt år")
-    n = apply_column(raw, names["n"], _count("antalet svarande"), coll, "ogiltigt antal svarande")
+    n = apply_column(
+        raw,
+        names["n"],
+        _count("antalet svarande"),
+        coll,
+        "ogiltigt antal svarande",
+        numbers=numbers,
+    )
     sex_map = {(code_key(k) or ""): str(v) for k, v in (sex_codes or {}).items()}
+    if has["sex"] and sex_map:
+        canon = {
+            k: SEX_SYNONYMS.get(code_key(v) or "", "totalt" if code_key(v) in TOTAL_SYNONYMS else v)
+            for k, v in sex_map.items()
+        }
+        check_labels(raw, {"sex": VariableSpec("sex", names["sex"], codes=canon)}, {}, coll)
     sex = (
-        apply_column(raw, names["sex"], _sex_total(sex_map), coll, "okänt kön")
+        apply_column(raw, names["sex"], _sex_total(sex_map, raw, names["sex"]), coll, "okänt kön")
         if has["sex"]
         else np.full(n_rows, "totalt", dtype=object)
     )
     group = (
-        apply_column(
-            raw, names["group"], lambda u: (text_key(u) or indicators.ALL_GROUPS, None), coll, ""
-        )
+        apply_column(raw, names["group"], _group, coll, "ogiltig grupp")
         if has["group"]
         else np.full(n_rows, indicators.ALL_GROUPS, dtype=object)
     )
@@ -366,19 +534,35 @@ def read_aggregated(
     if has["indicator"] and indicator is not None:
         ind = np.array([indicator if v is None else v for v in ind], dtype=object)
     yes = (
-        apply_column(raw, names["numerator"], _count("antal ja"), coll, "ogiltigt antal ja")
+        apply_column(
+            raw, names["numerator"], _count("antal ja"), coll, "ogiltigt antal ja", numbers=numbers
+        )
         if has["numerator"]
         else None
     )
-    pct = (
-        apply_column(raw, names["value"], _percent("andelen"), coll, "ogiltig andel")
-        if has["value"]
-        else None
-    )
-    lo = hi = None
+    share_keys = [k for k in ("value",) if has[k]]
     if has["ci_lower"] and has["ci_upper"]:
-        lo = apply_column(raw, names["ci_lower"], _percent("KI:s nedre gräns"), coll, "ogiltigt KI")
-        hi = apply_column(raw, names["ci_upper"], _percent("KI:s övre gräns"), coll, "ogiltigt KI")
+        share_keys += ["ci_lower", "ci_upper"]
+    shares = {
+        k: (
+            names[k],
+            apply_column(
+                raw,
+                names[k],
+                _share(_SHARE_WHAT[k]),
+                coll,
+                "ogiltig andel" if k == "value" else "ogiltigt KI",
+                numbers=numbers,
+                percent=True,
+            ),
+        )
+        for k in share_keys
+    }
+    scaled = _scaled(raw, shares, used_scale, coll)
+    pct = shares["value"][1] if "value" in shares else None
+    lo = shares["ci_lower"][1] if "ci_lower" in shares else None
+
+    share_keys_all = ("value", "ci_lower", "ci_upper")
 
     def fnum(arr: np.ndarray | None) -> np.ndarray:
         if arr is None:
@@ -387,7 +571,8 @@ def read_aggregated(
             [np.nan if (a is None or a is _SUPPRESSED) else float(a) for a in arr], dtype=float
         )
 
-    n_f, yes_f, pct_f, lo_f, hi_f = fnum(n), fnum(yes), fnum(pct), fnum(lo), fnum(hi)
+    n_f, yes_f = fnum(n), fnum(yes)
+    pct_f, lo_f, hi_f = (scaled.get(k, np.full(n_rows, np.nan)) for k in share_keys_all)
     if yes is not None:
         for i in np.flatnonzero(yes_f > n_f):
             coll.add(

@@ -29,6 +29,12 @@ papermill (which runs notebooks in ``notebooks/``) and the command line; files
 shipped with the workbook (the demo variable map) are found in its checkout
 when the root is elsewhere.
 
+The sampling design (strata, PSUs/clusters, finite population correction) is
+built once from the variable map (:meth:`helpers.stats.survey_design.SurveyDesign.from_variable_map`)
+and travels with the data as :attr:`SurveyData.design` – also recorded on the
+microdata frame itself (``attrs``), so every estimator given these microdata
+uses the mapped PSU column even where a caller does not pass the design.
+
 Results are memoized in-process (:class:`helpers.core.memo.Memo`) on the files' paths, sizes and modification
 times (and the project root), so report sections that ask for the same extract
 for every kommun read it once. Callers get copies and cannot change the memo.
@@ -45,6 +51,7 @@ aggregated table and read back with :func:`helpers.sources.survey_files.read_agg
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,7 +62,7 @@ import pandas as pd
 from helpers.config import catalogue
 from helpers.config import sources as source_registry
 from helpers.config.catalogue import Indicator
-from helpers.config.variable_map import load_variable_map
+from helpers.config.variable_map import VariableMap, load_variable_map
 from helpers.core import indicators, lookup, paths
 from helpers.core.cache import RawCache, sha256_bytes
 from helpers.core.errors import DataError, Problem
@@ -64,6 +71,8 @@ from helpers.core.memo import Memo
 from helpers.sources import survey_aggregated
 from helpers.sources import survey_files as survey_io
 from helpers.sources.demo import survey as demo_survey
+from helpers.stats import survey_design
+from helpers.stats.survey_design import SurveyDesign
 
 #: What the survey sources serve, for :func:`helpers.config.sources.check_source`.
 SURVEY_WHAT = "enkätdata"
@@ -121,6 +130,9 @@ class SurveyData:
         and ``sha256`` of the extract file.
     data_source : str
         ``"demo"`` or ``"extrakt"``.
+    design : SurveyDesign
+        The sampling design from the variable map (weight, strata, PSU, fpc);
+        pass it to the estimators (it is also on ``microdata.attrs``).
     key : tuple
         Identity of the inputs (paths, sizes, modification times), for memoizing
         analyses built on these data.
@@ -132,7 +144,11 @@ class SurveyData:
     labels: dict[str, str]
     origin: dict[str, str]
     data_source: str
+    design: SurveyDesign = field(default_factory=SurveyDesign)
     key: tuple = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        self.design.attach(self.microdata)
 
     @property
     def is_demo(self) -> bool:
@@ -174,8 +190,13 @@ class SurveyData:
             labels=dict(self.labels),
             origin=dict(self.origin),
             data_source=self.data_source,
+            design=self.design,
             key=self.key,
         )
+
+    def answered(self, variable: str) -> int:
+        """Return how many respondents answered ``variable`` (0 when every answer is missing)."""
+        return int(pd.to_numeric(self.microdata[variable], errors="coerce").notna().sum())
 
 
 def survey_indicators() -> list[Indicator]:
@@ -324,6 +345,7 @@ def survey_microdata(
         key: tuple = ("demo", root, _stamp(vmap_path), demo_survey.DEMO_SEED)
 
         def make_demo() -> SurveyData:
+            vmap = load_variable_map(vmap_path)
             micro, pop = demo_survey.load_survey_demo(variable_map=vmap_path)
             extract_entry = demo_survey.write_survey_demo()[0]
             return SurveyData(
@@ -340,6 +362,7 @@ def survey_microdata(
                     "sha256": extract_entry.sha256,
                 },
                 data_source="demo",
+                design=SurveyDesign.from_variable_map(vmap),
                 key=key,
             )
 
@@ -366,6 +389,8 @@ def survey_microdata(
     def make_extract() -> SurveyData:
         vmap = load_variable_map(vmap_path)
         micro = survey_io.read_microdata(path, vmap)
+        design = SurveyDesign.from_variable_map(vmap)
+        _check_design(micro, design, vmap, path.name)
         pop = survey_io.read_population(pop_path) if pop_path else None
         name = vmap.name or path.name
         return SurveyData(
@@ -382,10 +407,31 @@ def survey_microdata(
                 "sha256": sha256_bytes(path.read_bytes()),
             },
             data_source="extrakt",
+            design=design,
             key=key,
         )
 
     return _MEMO.get(key, make_extract).copy()
+
+
+def _check_design(micro: pd.DataFrame, design: SurveyDesign, vmap: VariableMap, file: str) -> None:
+    """Refuse an fpc that is not one population size per stratum, naming the extract's column.
+
+    Checked when the extract is read (not first when a number is estimated), with
+    :func:`helpers.stats.survey_design.build_design`: the same rules the estimator applies.
+    """
+    if design.fpc is None:
+        return
+    try:
+        survey_design.build_design(micro.reset_index(drop=True), design, file)
+    except DataError as exc:
+        column = vmap.variables["fpc"].column or "fpc"
+        raise DataError(
+            [
+                dataclasses.replace(p, column=column) if p.column == design.fpc else p
+                for p in exc.problems
+            ]
+        ) from None
 
 
 def clear_memo() -> None:

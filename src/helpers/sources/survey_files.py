@@ -24,6 +24,7 @@ list is capped at :data:`MAX_PROBLEMS` entries with a closing "… och N problem
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -34,9 +35,10 @@ import pandas as pd
 from helpers.config.survey_cells import (
     EDUCATION_SYNONYMS,
     SEX_SYNONYMS,
+    NumberFormat,
     code_key,
     fmt_number,
-    is_blank,
+    is_missing,
     parse_number,
     shown,
 )
@@ -46,19 +48,21 @@ from helpers.config.variable_map import (
     VariableSpec,
     load_variable_map,
 )
-from helpers.sources.survey_readers import (
-    RawTable,
+from helpers.sources.survey_columns import (
     Result,
     apply_column,
     check_columns,
     check_duplicates,
+    check_labels,
     coded,
     kommun_func,
-    open_table,
     required_text,
     spec_values,
     year_cell,
 )
+from helpers.sources.survey_readers import RawTable, open_table
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "POPULATION_COLUMNS",
@@ -76,6 +80,7 @@ _PURPOSE: dict[str, str] = {
     "weight": "vikt",
     "stratum": "stratum",
     "psu": "PSU (primär urvalsenhet)",
+    "fpc": "populationsstorlek per stratum (fpc)",
 }
 
 
@@ -109,6 +114,14 @@ def _weight(u: object) -> Result:
     return x, None
 
 
+def _population_size(u: object) -> Result:
+    """Convert the population size of the stratum (fpc): a number greater than 0."""
+    x = parse_number(u)
+    if x is None or math.isnan(x) or x <= 0:
+        return None, f"{shown(u)} är ingen populationsstorlek (fpc) – ange ett tal större än 0."
+    return x, None
+
+
 def _answer_func(raw: RawTable, spec: AnswerSpec) -> Callable[[object], Result]:
     def fmt(codes: frozenset[str]) -> str:
         return ", ".join(sorted(codes)) or "–"
@@ -117,8 +130,10 @@ def _answer_func(raw: RawTable, spec: AnswerSpec) -> Callable[[object], Result]:
         f"ja: {fmt(spec.yes)}, nej: {fmt(spec.no)}, saknas: {fmt(spec.missing)} eller tom cell"
     )
 
+    listed = spec.yes | spec.no | spec.missing
+
     def func(u: object) -> Result:
-        if is_blank(u):
+        if (code_key(u) or "") not in listed and is_missing(u):
             return pd.NA, None
         label = raw.label(spec.column, u)
         for k in (code_key(u), code_key(label) if label else None):
@@ -136,6 +151,23 @@ def _answer_func(raw: RawTable, spec: AnswerSpec) -> Callable[[object], Result]:
         )
 
     return func
+
+
+def _log_missing_design(
+    raw: RawTable, spec: VariableSpec | None, present: set[str], what: str
+) -> None:
+    """Log how many missing design cells became the map's ``missing`` value."""
+    if spec is None or spec.missing is None or spec.column not in present:
+        return
+    count = sum(is_missing(x) for x in raw.data[spec.column].to_numpy(dtype=object))
+    if count:
+        logger.info(
+            "%s: %d rader saknar %s och får värdet '%s' enligt variabelkartan (missing).",
+            raw.file,
+            count,
+            what,
+            spec.missing,
+        )
 
 
 def read_microdata(
@@ -160,7 +192,8 @@ def read_microdata(
         (``"kvinnor"``/``"män"``), ``age_group`` (string), ``education`` (one of
         :data:`EDUCATION_LEVELS`; a blank cell is ``"okänd"``), ``weight``
         (float64, > 0), ``stratum`` (string), ``psu`` (string, NA when not
-        given), then one ``Int64`` 0/1/NA column per answer variable.
+        given), ``fpc`` (float64, population size per stratum; only when the map
+        gives it), then one ``Int64`` 0/1/NA column per answer variable.
         ``attrs`` holds ``file``, ``variable_map`` and the answer ``labels``.
 
     Raises
@@ -168,13 +201,20 @@ def read_microdata(
     DataError
         Listing every problem (file, row, column): missing or misnamed
         columns (with the closest name), unknown kommun codes, missing,
-        non-numeric or non-positive weights, unexpected codes, respondent ids
-        repeated within a survey year, empty or undecodable files.
+        non-numeric or non-positive weights, numbers that can be read two
+        ways (``"2.105"`` without ``decimal:`` in the map), unexpected codes,
+        SPSS value labels that contradict the map, missing strata or PSUs
+        (``NA``, ``.`` … included) unless the map gives ``missing:``, Excel
+        formulas without a saved value, error values and merged cells,
+        respondent ids repeated within a survey year, empty, undecodable or
+        mixed-encoding files.
 
     Notes
     -----
     Respondent ids are checked for uniqueness *within* a survey year, since
-    some producers number respondents afresh every year.
+    some producers number respondents afresh every year. A missing-value
+    spelling in an answer column (``NA``, ``NaN``, ``.``, ``NULL``, ``-``) is a
+    missing answer, like an empty cell, unless the map lists it as a code.
     """
     vmap = (
         variable_map if isinstance(variable_map, VariableMap) else load_variable_map(variable_map)
@@ -186,25 +226,37 @@ def read_microdata(
     present = check_columns(raw, needed, coll)
     n = len(raw.data)
     v = vmap.variables
+    check_labels(raw, {k: s for k, s in v.items() if s.column in present}, vmap.answers, coll)
+    numbers = vmap.numbers
 
-    def convert(var: str, func: Callable[[object], Result], kind: str) -> np.ndarray | None:
+    def convert(
+        var: str, func: Callable[[object], Result], kind: str, number: bool = False
+    ) -> np.ndarray | None:
         spec = v.get(var)
         if spec is None or (spec.column is not None and spec.column not in present):
             return None
-        return spec_values(raw, spec, func, coll, kind)
+        return spec_values(raw, spec, func, coll, kind, numbers=numbers if number else None)
 
     out: dict[str, np.ndarray | None] = {
         "respondent_id": convert("respondent_id", required_text("löpnumret"), "löpnummer saknas"),
         "kommun": convert("kommun", kommun_func(raw, v["kommun"]), "okänd kommun")
         if "kommun" in v
         else None,
-        "year": convert("year", year_cell, "ogiltigt årtal"),
+        "year": convert("year", year_cell, "ogiltigt årtal", number=True),
     }
     for var in _CODED:
         out[var] = convert(var, *_coded(raw, v[var], var)) if var in v else None
-    out["weight"] = convert("weight", _weight, "ogiltig vikt")
-    out["stratum"] = convert("stratum", required_text("stratum"), "stratum saknas")
-    out["psu"] = convert("psu", required_text("PSU"), "PSU saknas")
+    out["weight"] = convert("weight", _weight, "ogiltig vikt", number=True)
+    for var, what in (("stratum", "stratum"), ("psu", "PSU")):
+        spec = v.get(var)
+        advice = (
+            f" – ange {what} på varje rad, eller ange i variabelkartan vad ett saknat värde ska "
+            f"bli (variables.{var}.missing)"
+        )
+        func = required_text(what, spec and spec.missing, advice)
+        out[var] = convert(var, func, f"{what} saknas")
+        _log_missing_design(raw, spec, present, what)
+    fpc = convert("fpc", _population_size, "ogiltig populationsstorlek", number=True)
     answers: dict[str, np.ndarray] = {}
     for spec in vmap.answers.values():
         if spec.column in present:
@@ -240,6 +292,8 @@ def read_microdata(
             "psu": pd.array(out["psu"] if out["psu"] is not None else [pd.NA] * n, dtype="string"),
         }
     )
+    if fpc is not None:  # only when the map gives it (finite population correction)
+        frame["fpc"] = np.asarray(fpc, dtype="float64")
     for name, values in answers.items():
         frame[name] = pd.array(values, dtype="Int64")
     frame.attrs = {
@@ -263,7 +317,12 @@ POPULATION_COLUMNS: tuple[str, ...] = (
 
 
 def read_population(
-    path: str | Path, *, sheet: str | None = None, separator: str = ";"
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    separator: str = ";",
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> pd.DataFrame:
     """Read a population table by year, kommun, sex, age group and education.
 
@@ -278,6 +337,10 @@ def read_population(
     sheet, separator : str, optional
         Excel sheet and CSV separator, as in
         :func:`helpers.sources.survey_readers.read_table`.
+    decimal, thousands : str, optional
+        How numbers written as text are separated
+        (:class:`helpers.config.survey_cells.NumberFormat`); by default decided
+        per column, and a value that can be read two ways (``"2.105"``) is refused.
 
     Returns
     -------
@@ -304,14 +367,19 @@ def read_population(
         return x, None
 
     spec = {c: VariableSpec(c, c) for c in present}
-    year = apply_column(raw, "year", year_cell, coll, "ogiltigt årtal")
+    numbers = NumberFormat(
+        decimal,
+        thousands,
+        hint='ange talformatet när tabellen läses, t.ex. decimal="," och thousands="."',
+    )
+    year = apply_column(raw, "year", year_cell, coll, "ogiltigt årtal", numbers=numbers)
     kommun = apply_column(raw, "kommun", kommun_func(raw, spec["kommun"]), coll, "okänd kommun")
     cats = {}
     for var in _CODED:
         func, kind = _coded(raw, spec[var], var)
         cats[var] = apply_column(raw, var, func, coll, kind)
     sex, age, edu = cats["sex"], cats["age_group"], cats["education"]
-    pop = apply_column(raw, "population", count, coll, "ogiltigt antal")
+    pop = apply_column(raw, "population", count, coll, "ogiltigt antal", numbers=numbers)
     check_duplicates(
         raw,
         list(zip(year, kommun, sex, age, edu, strict=True)),

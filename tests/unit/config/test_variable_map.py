@@ -126,3 +126,43 @@ def test_lines_come_from_the_strict_reader_without_text(tmp_path):
         variable_map.load_variable_map(path)
     rows = {p.row for p in info.value.problems if "små bokstäver" in p.message}
     assert rows == {4}
+
+
+# -- issue 11: what the map states where the extract cannot say it --------------------------
+def test_map_states_number_format_missing_design_values_and_reversed_questions(tmp_path):
+    path = tmp_path / "karta.yaml"
+    text = (MALFORMED / "map.yaml").read_text(encoding="utf-8")
+    text = text.replace("  stratum: Stratum\n", "  stratum: {column: Stratum, missing: okänt}\n")
+    text = text.replace("label: Röker dagligen}", "label: Röker dagligen, omvänd: true}")
+    path.write_text('decimal: ","\nthousands: " "\n' + text, encoding="utf-8")
+    vmap = variable_map.load_variable_map(path)
+    assert (vmap.decimal, vmap.thousands) == (",", " ")
+    assert vmap.numbers.roles() == {",": "decimal", ".": "none"}
+    assert vmap.variables["stratum"].missing == "okänt"
+    assert vmap.answers["daily_smoking"].inverted and not vmap.answers["risk_alcohol"].inverted
+    decimal_comma = variable_map.load_variable_map(MALFORMED / "map_decimal_comma.yaml")
+    assert decimal_comma.numbers.roles() == {",": "decimal", ".": "thousands"}
+    assert variable_map.load_variable_map(MALFORMED / "map.yaml").numbers.roles() == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('ange decimaltecknet som "," (decimalkomma) eller "." (decimalpunkt)', 13),
+        ("'missing' är bara tillåtet för stratum och psu, inte för education", 8),
+        ("'inverted' ska vara true eller false", 12),
+    ],
+)
+def test_bad_number_format_and_new_keys(text, line):
+    with pytest.raises(DataError) as info:
+        variable_map.load_variable_map(MALFORMED / "bad_map_number_format.yaml")
+    hits = [p for p in info.value.problems if text in p.message]
+    assert hits, str(info.value)
+    assert hits[0].row == line
+
+
+def test_thousands_equal_to_decimal_is_refused():
+    data = yaml.safe_load((MALFORMED / "map.yaml").read_text(encoding="utf-8"))
+    data.update(decimal=",", thousands=",")
+    with pytest.raises(DataError, match="kan inte vara samma tecken"):
+        variable_map.parse_variable_map(data, "karta.yaml")

@@ -152,3 +152,122 @@ def test_kolada_clips_at_zero_and_needs_both_kpis():
         survey_io.kolada_with_uncertainty(table[table["indicator"] == "U01402"], "U01402")
     with pytest.raises(DataError, match="uncertainty_kpi"):
         survey_io.kolada_with_uncertainty(table, "N00925")
+
+
+# -- issue 11: the scale of shares, numbers written as text, missing groups ---------------------
+def _expect(call, text: str, row: int | None, column: str | None) -> DataError:
+    with pytest.raises(DataError) as info:
+        call()
+    hits = [p for p in info.value.problems if text in p.message]
+    assert hits, [str(p) for p in info.value.problems]
+    assert (hits[0].row, hits[0].column) == (row, column), str(hits[0])
+    return info.value
+
+
+def test_shares_between_0_and_1_are_refused_unless_the_scale_is_stated():
+    path = MALFORMED / "agg_share_0_1.csv"
+    err = _expect(lambda: agg(path), "alla andelar i tabellen ligger mellan 0 och 1", 2, "andel")
+    assert "0,0607" in str(err) and 'scale="andel"' in str(err)
+    df = survey_io.read_aggregated(path, indicator="daily_smoking", scale="andel")
+    assert df["value"].tolist() == [6.07, 11.6, 30.2]
+    assert df["ci_lower"].tolist() == [4.1, 8.2, 12.0] and df["ci_upper"].tolist()[0] == 8.5
+    as_percent = survey_io.read_aggregated(path, indicator="daily_smoking", scale="procent")
+    assert as_percent["value"].tolist() == [0.0607, 0.116, 0.302]
+
+
+def test_percent_detected_from_a_value_above_1_is_logged(caplog):
+    with caplog.at_level("INFO", logger="helpers.sources.survey_aggregated"):
+        df = agg(MALFORMED / "agg_valid_percent.csv")
+    assert df["value"].iloc[0] == 9.1
+    assert "läses som procent (0–100) eftersom kolumnen 'andel' har värdet 9,1 på rad 2" in (
+        caplog.text
+    )
+
+
+def test_stated_andel_scale_refuses_values_above_1():
+    _expect(
+        lambda: survey_io.read_aggregated(
+            MALFORMED / "agg_valid_percent.csv", indicator="x", scale="andel"
+        ),
+        'andelen 9,1 ligger utanför 0–1, men tabellen anges som andelar (scale="andel")',
+        2,
+        "andel",
+    )
+    with pytest.raises(DataError, match="okänd skala 'promille'"):
+        survey_io.read_aggregated(MALFORMED / "agg_valid_percent.csv", scale="promille")
+
+
+def test_percent_sign_in_a_cell_is_percent():
+    df = agg(MALFORMED / "agg_percent_sign.csv")
+    assert df["value"].tolist() == [6.07, 0.9]
+
+
+def test_excel_percent_format_is_read_as_the_percent_it_shows(tmp_path, caplog):
+    from openpyxl import Workbook
+
+    path = tmp_path / "andelar.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["område", "år", "kön", "antal_svarande", "andel", "ki_nedre", "ki_övre"])
+    ws.append(["2080", 2024, "kvinnor", 412, 0.0607, 0.041, 0.085])
+    ws.append(["2080", 2024, "män", 388, 0.116, 0.082, 0.15])
+    for row in ws.iter_rows(min_row=2, min_col=5):
+        for cell in row:
+            cell.number_format = "0.00%"
+    wb.save(path)
+    with caplog.at_level("INFO", logger="helpers.sources.survey_aggregated"):
+        df = survey_io.read_aggregated(path, indicator="daily_smoking")
+    assert df["value"].tolist() == [6.07, 11.6]  # never 0,0607 %
+    assert df["ci_lower"].tolist() == [4.1, 8.2] and df["ci_upper"].tolist() == [8.5, 15.0]
+    assert "2 celler har procentformat i Excel och läses som procent" in caplog.text
+
+
+def test_missing_group_and_thousands_in_counts_are_refused():
+    _expect(
+        lambda: agg(MALFORMED / "agg_group_missing.csv"),
+        "gruppen 'NA' ser ut som ett saknat värde",
+        3,
+        "grupp",
+    )
+    _expect(
+        lambda: agg(MALFORMED / "agg_n_thousands_dot.csv"),
+        "'2.411' kan läsas både som",
+        2,
+        "antal_svarande",
+    )
+    df = survey_io.read_aggregated(
+        MALFORMED / "agg_n_thousands_dot.csv", indicator="x", decimal=",", thousands="."
+    )
+    assert df["n"].tolist() == [2411.0, 388.0]
+
+
+def test_sav_sex_labels_contradicting_sex_codes_are_refused(tmp_path):
+    import pyreadstat
+
+    path = tmp_path / "tabell.sav"
+    df = pd.DataFrame(
+        {"område": ["2080", "2080"], "år": [2024.0, 2024.0], "kön": [1.0, 2.0]}
+        | {"antal_svarande": [412.0, 388.0], "antal_ja": [37.0, 45.0]}
+    )
+    pyreadstat.write_sav(df, str(path), variable_value_labels={"kön": {1.0: "Kvinnor", 2.0: "Män"}})
+    _expect(
+        lambda: survey_io.read_aggregated(path, indicator="x", sex_codes={1: "män", 2: "kvinnor"}),
+        "koden 1 har värdeetiketten 'Kvinnor'",
+        1,
+        "kön",
+    )
+    out = survey_io.read_aggregated(path, indicator="x")  # the labels alone decide
+    assert out["sex"].tolist() == ["kvinnor", "män"]
+
+
+def test_a_literal_percent_sign_in_the_number_format_is_not_percent_scaling(tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "procenttext.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["område", "år", "kön", "antal_svarande", "andel"])
+    ws.append(["2080", 2024, "kvinnor", 412, 6.07])
+    ws["E2"].number_format = '0.0" %"'  # shows "6,1 %": the value is already percent
+    wb.save(path)
+    assert survey_io.read_aggregated(path, indicator="x")["value"].tolist() == [6.07]

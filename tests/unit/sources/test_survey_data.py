@@ -325,9 +325,13 @@ def test_notebook_parameters_collects_every_problem(tmp_path):
     assert "fel.yaml" in text
 
 
-def test_notebook_parameters_accepts_the_disclosure_section(tmp_path):
+def test_notebook_parameters_take_min_n_and_refuse_the_disclosure_section(tmp_path):
+    # One place for the threshold: papermill -f would ignore a disclosure section.
     f = tmp_path / "ok.yaml"
     f.write_text('data_source: demo\ndisclosure: {min_n: 3}\nlan_code: "20"\n', encoding="utf-8")
+    with pytest.raises(DataError, match="anteckningsbokens parameter 'min_n: 3'"):
+        data_survey.notebook_parameters(f)
+    f.write_text('data_source: demo\nmin_n: 3\nlan_code: "20"\n', encoding="utf-8")
     assert data_survey.notebook_parameters(f) == {
         "data_source": "demo",
         "min_n": 3,
@@ -336,3 +340,69 @@ def test_notebook_parameters_accepts_the_disclosure_section(tmp_path):
     f.write_text("data_source: extrakt\n", encoding="utf-8")
     with pytest.raises(DataError, match="extract_path saknas"):
         data_survey.notebook_parameters(f)
+
+
+# -- the design from the variable map -------------------------------------------------------------
+def _design_extract(directory: Path, population: object = None) -> tuple[Path, Path]:
+    """The own extract with school classes (PSU) and, optionally, classes in the population (fpc)."""
+    frame = own_extract_frame()
+    frame["Klass"] = frame.groupby(["Undersökningsår", "Kommunkod"]).cumcount() // 12 + 1
+    extra = "  psu:\n    column: Klass\n"
+    if population is not None:
+        sampled = frame.groupby(["Undersökningsår", "Kommunkod"])["Klass"].transform("max")
+        frame["AntalKlasser"] = population(sampled) if callable(population) else population
+        extra += "  fpc:\n    column: AntalKlasser\n"
+    directory.mkdir(parents=True, exist_ok=True)
+    csv = directory / "klasser.csv"
+    csv.write_bytes(excel_csv(frame))
+    vmap = directory / "klasser.yaml"
+    vmap.write_text(
+        OWN_MAP.replace(
+            "  stratum:\n    column: Urvalsstratum\n",
+            "  stratum:\n    column: Urvalsstratum\n" + extra,
+        ),
+        encoding="utf-8",
+    )
+    return csv, vmap
+
+
+def test_design_is_built_once_from_the_variable_map(tmp_root):
+    from helpers.stats.survey_design import DESIGN_ATTR, SurveyDesign
+
+    demo = data_survey.survey_microdata("demo")
+    assert demo.design == SurveyDesign()  # the demo map has no PSU: respondents are the PSUs
+    csv, vmap = write_own_extract(tmp_root / "data" / "egna")
+    own = data_survey.survey_microdata("extrakt", vmap, extract_path=csv)
+    assert own.design == SurveyDesign() and own.answered("daily_smoking") == int(
+        own.microdata["daily_smoking"].notna().sum()
+    )
+    csv, vmap = _design_extract(tmp_root / "data" / "klasser", population=lambda m: 2 * m)
+    data = data_survey.survey_microdata("extrakt", vmap, extract_path=csv)
+    assert data.design == SurveyDesign(psu="psu", fpc="fpc")
+    assert data.microdata.attrs[DESIGN_ATTR] == data.design  # the frame carries it
+    assert data.copy().microdata.attrs[DESIGN_ATTR] == data.design
+    assert data.microdata["fpc"].dtype == "float64"
+
+
+def test_fpc_from_the_map_halves_every_variance_when_half_the_classes_are_sampled(tmp_root):
+    from helpers.stats import survey
+    from helpers.stats.survey_design import SurveyDesign
+
+    csv, vmap = _design_extract(tmp_root / "data" / "klasser", population=lambda m: 2 * m)
+    data = data_survey.survey_microdata("extrakt", vmap, extract_path=csv)
+    with_fpc = survey.prevalence(data.microdata, "daily_smoking", by=("lan",))
+    without = survey.prevalence(
+        data.microdata, "daily_smoking", by=("lan",), design=SurveyDesign(psu="psu")
+    )
+    assert len(with_fpc) == 4
+    np.testing.assert_allclose(with_fpc["se"], without["se"] * np.sqrt(0.5), rtol=1e-12)
+    np.testing.assert_allclose(with_fpc["p"], without["p"], rtol=1e-12)
+
+
+def test_an_fpc_smaller_than_the_sample_is_refused_when_the_extract_is_read(tmp_root):
+    csv, vmap = _design_extract(tmp_root / "data" / "klasser", population=0.25)
+    with pytest.raises(DataError) as err:
+        data_survey.survey_microdata("extrakt", vmap, extract_path=csv)
+    text = str(err.value)
+    assert "fil klasser.csv, rad 2, kolumn 'AntalKlasser'" in text
+    assert "inte en urvalsfraktion" in text
