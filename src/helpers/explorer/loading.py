@@ -10,7 +10,11 @@ and the data source):
   (:mod:`helpers.sources.demo.mortality`) through
   :func:`helpers.explorer.indicator_tables.life_table_indicator`;
 * survey indicators: the demo extract (:func:`helpers.sources.demo.survey.load_survey_demo`)
-  or the user's own extract and variable map (:mod:`helpers.sources.survey_files`);
+  or the user's own extract and variable map (:mod:`helpers.sources.survey_files`).
+  The sampling design (strata, PSU, fpc) is built from the variable map
+  (:meth:`helpers.stats.survey_design.SurveyDesign.from_variable_map`) and recorded
+  on the microdata frame, so the estimates and comparisons of the explorer use the
+  same design – and the same intervals – as the report and the survey notebook;
 * further Kolada indicators and the similar-kommuner groups:
   :func:`helpers.sources.strategi.load` (demo or Kolada).
 
@@ -71,19 +75,35 @@ def load_microdata(
         (:func:`helpers.sources.survey_files.read_microdata`); default the demo extract.
     variable_map : str or Path, optional
         The extract's variable map (required with ``survey_extract``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical microdata carrying the map's
+        :class:`~helpers.stats.survey_design.SurveyDesign` (``attrs``), which the
+        estimators use.
     """
+    from helpers.config import variable_map as config_variable_map
+    from helpers.stats.survey_design import SurveyDesign
+
     if survey_extract is None:
         from helpers.sources.demo import survey as demo_survey
 
-        return _memo(("enkat", "demo"), lambda: demo_survey.load_survey_demo()[0])
+        def demo() -> pd.DataFrame:
+            vmap_path = paths.project_file(f"params/{demo_survey.VARIABLE_MAP_NAME}")
+            vmap = config_variable_map.load_variable_map(vmap_path)
+            micro = demo_survey.load_survey_demo(variable_map=vmap_path)[0]
+            return SurveyDesign.from_variable_map(vmap).attach(micro)
+
+        return _memo(("enkat", "demo"), demo)
     if variable_map is None:
         raise DataError("Ange en variabelkarta (variable_map) för enkätextraktet")
-    from helpers.config import variable_map as config_variable_map
     from helpers.sources import survey_files as survey_io
 
     def read() -> pd.DataFrame:
         vmap = config_variable_map.load_variable_map(variable_map)
-        return survey_io.read_microdata(survey_extract, vmap)
+        micro = survey_io.read_microdata(survey_extract, vmap)
+        return SurveyDesign.from_variable_map(vmap).attach(micro)
 
     return _memo(("enkat", str(survey_extract), str(variable_map)), read)
 
@@ -175,7 +195,7 @@ def _life_table_demo() -> pd.DataFrame:
     deaths_entry, population_entry, _e30 = demo_mortality.write_mortality_demo(cache)
     deaths = pd.read_csv(cache.path(deaths_entry), dtype={"kommunkod": "string"})
     population = pd.read_csv(cache.path(population_entry), dtype={"kommunkod": "string"})
-    source = f"{SYNTHETIC_LABEL} (livstabell från döda och folkmängd, Chiang II)"
+    source = f"{SYNTHETIC_LABEL} (livstabell från döda och folkmängd, som SCB:s)"
     return life_table_indicator(deaths, population, source)
 
 

@@ -8,8 +8,10 @@ Okabe–Ito colours; title, legend and footer with notes and source – the
 synthetic-data label in bold – set by :mod:`helpers.plots.scaffold`), and in addition:
 
 * **Disclosure control first.** Each function passes its table through
-  :func:`helpers.stats.disclosure.suppress_small_cells` (``min_n``) before drawing,
-  so a figure can never show a cell that a table would hide.
+  :func:`helpers.stats.disclosure.suppress_small_cells` (``min_n``, the
+  catalogue's ``disclosure`` flag) before drawing – the one rule of the
+  workbook, so a figure never shows a cell, a count ("n = …", "(3 av 118)") or a
+  complement that a table would hide.
 * **Reliable** estimates are filled bars (or dots) with CI whiskers;
   **uncertain** ("osäker") ones are hatched and hollow, with a legend entry;
   **suppressed** or missing ones are left blank and the reason is written on
@@ -71,6 +73,7 @@ def _ci_note(df: pd.DataFrame) -> str:
 
 
 def _controlled(df: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Return the figure's data after the workbook's one disclosure rule (catalogue flag honoured)."""
     if df.empty:
         return df.reset_index(drop=True)
     return suppress_small_cells(df, min_n).reset_index(drop=True)

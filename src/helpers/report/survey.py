@@ -24,6 +24,15 @@ yes/no variable for every kommun of the county, the county and Sweden
   disclosure control, with the catalogue's indicator id; a suppressed row
   carries no value, interval, numerator or n.
 
+The sampling design (strata, PSUs, fpc) comes from the variable map
+(:attr:`helpers.sources.survey_data.SurveyData.design`) and is passed whole to
+the estimates and comparisons, so a cluster sample gets its wider intervals.
+
+A question that no respondent answered (every answer missing, in the whole
+extract or in the kommun) is no crash: its sentence says so in Swedish ("för
+få svar"), the other questions are shown, and when no question has an answer
+the section is ``available=False``.
+
 Indicator names and directions come from the catalogue (``params/indicators.yaml``);
 the variable map's labels are used only for the extract's own questions.
 Everything shown passes disclosure control (``min_n``) in
@@ -105,7 +114,12 @@ def _make_analysis(
 ) -> Analysis:
     micro = data.microdata
     est = survey_report.estimate_variable(
-        micro, variable, source=data.source, min_n=min_n, pool_years=pool_years
+        micro,
+        variable,
+        source=data.source,
+        min_n=min_n,
+        pool_years=pool_years,
+        design=data.design,
     )
     riket = data_survey.riket_reference(data, [variable])
     direction = data_survey.direction(variable)
@@ -117,6 +131,7 @@ def _make_analysis(
         direction=direction,
         riket=riket,
         pool_years=pool_years,
+        design=data.design,
     )
     label = data.label(variable)
     periods = survey_report.pick_periods(est.design)
@@ -167,8 +182,15 @@ def _facts(rows: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     return facts
 
 
-def _unavailable(title: str, sentence: str, source: str = "") -> Section:
-    return Section(title=title, sentences=[sentence], source=source, available=False)
+def _unavailable(title: str, sentence: str | list[str], source: str = "") -> Section:
+    sentences = [sentence] if isinstance(sentence, str) else list(sentence)
+    return Section(title=title, sentences=sentences, source=source, available=False)
+
+
+def _respondents(micro: pd.DataFrame, kommun: str, period: int, pool_years: int) -> int:
+    """Respondents of ``kommun`` in the survey years of the period ending in ``period``."""
+    first = int(period) - max(int(pool_years), 1) + 1
+    return int(((micro["kommun"] == kommun) & micro["year"].between(first, int(period))).sum())
 
 
 def survey_section(
@@ -240,16 +262,16 @@ def survey_section(
     figs: dict[str, Figure] = {}
     sentences: list[str] = []
     tables, facts, periods = [], [], set()
+    area = data.origin.get("name", "") or "extraktet"
+    unanswered = [v for v in variables if data.answered(v) == 0]
+    sentences += [
+        survey_text.no_answers(data.label(v), area, len(data.microdata)) for v in unanswered
+    ]
+    variables = [v for v in variables if v not in unanswered]
+    if not variables:
+        return _unavailable(title, sentences, data.source)
     for variable in variables:
         a = _analysis(data, variable, min_n, pool_years)
-        sentences += survey_text.kommun_sentences(
-            a.comparison,
-            a.changes,
-            a.county_answer,
-            kommun,
-            label=a.label,
-            variable=a.variable,
-        )
         latest = int(a.table["period"].max())
         t = a.table[a.table["period"] == latest]
         own = t[t["area_code"] == kommun]
@@ -259,6 +281,25 @@ def survey_section(
             & (t["sex"] == "totalt")
             & (t["group"] == indicators.ALL_GROUPS)
         ]
+        comparison = a.comparison
+        if own.empty:  # the kommun is in the extract, but nobody there answered in this period
+            sentences.append(
+                survey_text.no_answers(
+                    a.label,
+                    kommun_name,
+                    _respondents(data.microdata, kommun, latest, pool_years),
+                    str(t["period_label"].iloc[0]),
+                )
+            )
+            comparison = comparison.iloc[:0]  # nothing to compare; the county is still described
+        sentences += survey_text.kommun_sentences(
+            comparison,
+            a.changes,
+            a.county_answer,
+            kommun,
+            label=a.label,
+            variable=a.variable,
+        )
         shown = pd.concat([own, others], ignore_index=True)
         tables.append(
             display_table(
@@ -276,7 +317,7 @@ def survey_section(
             ]
             facts.append(_facts(before, a.indicator_id))
         if figures:
-            figs.update(_figures(a, kommun, lan_code, min_n))
+            figs.update(_figures(a, kommun, lan_code, min_n, with_kommun=not own.empty))
     if any(
         (_analysis(data, v, min_n, pool_years).comparison["colour"] != "").any() for v in variables
     ):
@@ -295,8 +336,10 @@ def survey_section(
     )
 
 
-def _figures(a: Analysis, kommun: str, lan_code: str, min_n: int) -> dict[str, Figure]:
-    """Draw the four figures of one variable for one kommun."""
+def _figures(
+    a: Analysis, kommun: str, lan_code: str, min_n: int, *, with_kommun: bool = True
+) -> dict[str, Figure]:
+    """Draw the four figures of one variable for one kommun (no group figure without its estimates)."""
     figs: dict[str, Figure] = {}
     n_kom = int((a.comparison["area_type"] == "kommun").sum())
     fig, ax = _figure(0.34 * n_kom + 2.6)
@@ -304,9 +347,10 @@ def _figures(a: Analysis, kommun: str, lan_code: str, min_n: int) -> dict[str, F
         a.table, ax, highlight=kommun, comparison=a.comparison, label=a.label, min_n=min_n
     )
     figs[f"{a.variable}_kommuner"] = fig
-    fig, ax = _figure(4.6)
-    plots_survey.group_bars(a.table, kommun, ax, label=a.label, min_n=min_n)
-    figs[f"{a.variable}_grupper"] = fig
+    if with_kommun:
+        fig, ax = _figure(4.6)
+        plots_survey.group_bars(a.table, kommun, ax, label=a.label, min_n=min_n)
+        figs[f"{a.variable}_grupper"] = fig
     if a.changes is not None:
         fig, ax = _figure(0.34 * len(a.changes) + 2.9)
         plots_survey.change_points(a.changes, ax, highlight=kommun, label=a.label, min_n=min_n)

@@ -21,6 +21,13 @@ readers by :mod:`helpers.report.survey_tables`:
 * :func:`response_pattern` – respondents by age, sex and education against the
   population, shares side by side.
 
+The design
+----------
+:func:`estimate_variable` and :func:`kommun_comparison` take the sampling
+design as one object (:class:`helpers.stats.survey_design.SurveyDesign`, from
+:attr:`helpers.sources.survey_data.SurveyData.design`) and hand it to every
+estimator call; without it they use the design the microdata frame carries.
+
 Disclosure control
 ------------------
 Nothing leaves this module without passing
@@ -46,7 +53,7 @@ from helpers.stats import survey
 from helpers.stats import survey_compare as stats_survey_compare
 from helpers.stats.ci import z_value
 from helpers.stats.disclosure import suppress_small_cells
-from helpers.stats.survey import CONFIDENCE
+from helpers.stats.survey import CONFIDENCE, SurveyDesign
 from helpers.stats.survey_compare import compare_labels
 from helpers.text import survey as survey_text
 
@@ -83,6 +90,7 @@ def estimate_variable(
     min_n: int = 5,
     pool_years: int = 0,
     confidence: float = CONFIDENCE,
+    design: SurveyDesign | None = None,
 ) -> survey.SurveyEstimate:
     """Estimate one yes/no variable for kommuner and county (and Sweden), disclosure-controlled.
 
@@ -104,6 +112,9 @@ def estimate_variable(
         window of this many calendar years.
     confidence : float
         Confidence level.
+    design : SurveyDesign, optional
+        The sampling design (:attr:`helpers.sources.survey_data.SurveyData.design`);
+        default the one the frame carries (:meth:`SurveyDesign.of`).
 
     Returns
     -------
@@ -119,6 +130,7 @@ def estimate_variable(
         levels=survey.levels_for(data["kommun"]),
         pool_years=int(pool_years) or None,
         confidence=confidence,
+        design=SurveyDesign.of(data) if design is None else design,
         params=_params(min_n),
         catalogue=catalogue.load(),
     )
@@ -357,6 +369,7 @@ def kommun_comparison(
     riket: pd.DataFrame | None = None,
     pool_years: int = 0,
     confidence: float = CONFIDENCE,
+    design: SurveyDesign | None = None,
 ) -> pd.DataFrame:
     """Each kommun against its county and Sweden by significance, beside Kolada-style colours.
 
@@ -394,6 +407,8 @@ def kommun_comparison(
         As in :func:`estimate_variable` (must be the same).
     confidence : float
         Confidence level.
+    design : SurveyDesign, optional
+        As in :func:`estimate_variable` (must be the same).
 
     Returns
     -------
@@ -405,7 +420,8 @@ def kommun_comparison(
         ``verdict_riket``, ``riket_basis`` ("mikrodata", "referens" or ""),
         ``rank``, ``n_ranked`` and ``colour``; disclosure-controlled.
     """
-    table, design = estimate.table, estimate.design
+    design_spec = SurveyDesign.of(data) if design is None else design
+    table, design_frame = estimate.table, estimate.design
     if period is None:
         period = int(table["period"].max())
     sel = (
@@ -417,7 +433,7 @@ def kommun_comparison(
     rows = table[sel].copy()
     if rows.empty:
         raise DataError(f"Inga skattningar för perioden {period}")
-    des = design[sel].reset_index(drop=True)
+    des = design_frame[sel].reset_index(drop=True)
     rows = rows.reset_index(drop=True)
     pool = int(pool_years) or None
     n_rows = len(rows)
@@ -425,7 +441,13 @@ def kommun_comparison(
     out = rows.copy()
     codes = out["area_code"].astype(str).to_numpy()
     lan_cmp = stats_survey_compare.compare_with_parent(
-        data, variable, "lan", direction=direction, pool_years=pool, confidence=confidence
+        data,
+        variable,
+        "lan",
+        direction=direction,
+        design=design_spec,
+        pool_years=pool,
+        confidence=confidence,
     )
     lan_cmp = _aligned(lan_cmp[lan_cmp["period"] == period], codes)
     out["diff_lan_pp"] = lan_cmp["diff_pp"].to_numpy(dtype=float)
@@ -443,12 +465,24 @@ def kommun_comparison(
     lans = lookup.lan_code_of(data["kommun"].astype("string")).dropna().unique()
     if len(lans) > 1:
         rk = stats_survey_compare.compare_with_parent(
-            data, variable, "riket", direction=direction, pool_years=pool, confidence=confidence
+            data,
+            variable,
+            "riket",
+            direction=direction,
+            design=design_spec,
+            pool_years=pool,
+            confidence=confidence,
         )
         # The county against Sweden: the county as one pseudo-kommun ("20" + "00").
         county = data.assign(kommun=lookup.lan_code_of(data["kommun"].astype("string")) + "00")
         rc = stats_survey_compare.compare_with_parent(
-            county, variable, "riket", direction=direction, pool_years=pool, confidence=confidence
+            county,
+            variable,
+            "riket",
+            direction=direction,
+            design=design_spec,
+            pool_years=pool,
+            confidence=confidence,
         )
         rc["kommun"] = lookup.region_code_of(rc["kommun"].astype(str))
         both = pd.concat([rk, rc], ignore_index=True)

@@ -3,8 +3,13 @@
 :func:`display_table`, :func:`change_display`, :func:`comparison_display` and
 :func:`response_display` format the frames of :mod:`helpers.report.survey_analysis`
 (and indicator tables of :mod:`helpers.stats.survey`) with Swedish column
-headers. Each runs disclosure control again first (idempotent), so a table for
-readers can never show a cell below ``min_n``.
+headers. Each runs disclosure control again first
+(:func:`helpers.stats.disclosure.suppress_small_cells` through
+:func:`helpers.report.survey_analysis.controlled`, with the catalogue's
+``disclosure`` flag; idempotent), so a table for readers never shows a cell with
+fewer than ``min_n`` respondents, nor the counts ("Svarande (n)", "Ja-svar") of
+a cell with fewer than ``min_n`` yes- or no-answers, nor anything a hidden cell
+could be recomputed from.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import pandas as pd
 from helpers.core import indicators
 from helpers.core.fmt import SEX_LABELS, num, signed
 from helpers.report.survey_analysis import controlled
-from helpers.stats.disclosure import suppress_small_cells
+from helpers.stats.disclosure import DEFAULT_MIN_N
 from helpers.text.survey import count_text, diff_ci, level_text, p_text
 
 
@@ -80,7 +85,7 @@ def order_rows(table: pd.DataFrame) -> pd.DataFrame:
 def display_table(
     table: pd.DataFrame,
     *,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     decimals: int = 1,
     columns: Sequence[str] = ("area_name", "sex", "group", "period_label"),
     sort: bool = True,
@@ -89,7 +94,8 @@ def display_table(
 
     The table passes :func:`helpers.stats.disclosure.suppress_small_cells` again
     first (idempotent), so a display can never show a cell below ``min_n``.
-    Suppressed rows show an empty value and the reason.
+    Suppressed rows show an empty value and the reason; rows whose counts are
+    hidden (fewer than ``min_n`` yes- or no-answers) show empty counts.
 
     Parameters
     ----------
@@ -111,7 +117,7 @@ def display_table(
         Text columns in Swedish: e.g. ``Område``, ``Kön``, ``Grupp``, ``Period``,
         ``Andel, % (95 % KI)``, ``Svarande (n)``, ``Ja-svar``, ``Flagga``, ``Förklaring``.
     """
-    t = suppress_small_cells(table, min_n) if len(table) else table
+    t = controlled(table, min_n) if len(table) else table
     if sort:
         t = order_rows(t)
     names = {
@@ -143,7 +149,7 @@ def display_table(
     return out
 
 
-def change_display(changes: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
+def change_display(changes: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
     """Format :func:`helpers.report.survey_analysis.change_table` for readers (decimal comma, counts, verdict, reason).
 
     Parameters
@@ -176,7 +182,7 @@ def change_display(changes: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
                 )
             ],
             f"Ja-svar/svarande {b}": [
-                f"{_int_text(y)}/{_int_text(n)}" if pd.notna(n) else ""
+                f"{_int_text(y)}/{_int_text(n)}" if pd.notna(y) and pd.notna(n) else ""
                 for y, n in zip(c["yes_before"], c["n_before"], strict=True)
             ],
             f"Andel {a}, %": [
@@ -190,7 +196,7 @@ def change_display(changes: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
                 )
             ],
             f"Ja-svar/svarande {a}": [
-                f"{_int_text(y)}/{_int_text(n)}" if pd.notna(n) else ""
+                f"{_int_text(y)}/{_int_text(n)}" if pd.notna(y) and pd.notna(n) else ""
                 for y, n in zip(c["yes_after"], c["n_after"], strict=True)
             ],
             "Förändring, procentenheter (KI)": [
@@ -205,7 +211,7 @@ def change_display(changes: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
     return out
 
 
-def comparison_display(comparison: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
+def comparison_display(comparison: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
     """Format :func:`helpers.report.survey_analysis.kommun_comparison` for readers: value, verdicts and colour side by side.
 
     Parameters
@@ -266,7 +272,7 @@ def comparison_display(comparison: pd.DataFrame, *, min_n: int = 5) -> pd.DataFr
     )
 
 
-def response_display(pattern: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
+def response_display(pattern: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
     """Format :func:`helpers.report.survey_analysis.response_pattern` for readers: shares side by side.
 
     Parameters

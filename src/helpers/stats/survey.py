@@ -25,7 +25,21 @@ Input shape
 -----------
 One row per respondent: ``kommun`` (4-digit str), ``year`` (int), ``sex``
 ("kvinnor"/"män"), ``age_group``, ``education``, ``weight`` (> 0), ``stratum``,
-optional ``psu``, and 0/1 answer variables (nullable) such as ``daily_smoking``.
+optional ``psu`` and ``fpc``, and 0/1 answer variables (nullable) such as
+``daily_smoking``.
+
+The design
+----------
+Every estimator takes the design as one object,
+:class:`~helpers.stats.survey_design.SurveyDesign` (weight, strata, PSU, fpc,
+year, singleton treatment), built once from the variable map. Without one, the
+design the frame carries is used (:meth:`SurveyDesign.of
+<helpers.stats.survey_design.SurveyDesign.of>`: ``attrs`` set by the loaders,
+else the canonical ``psu``/``fpc`` columns when they hold values). A clustered
+sample (pupils in school classes) therefore always gets its cluster variance:
+its intervals are wider, its design effect larger and its effective sample
+size smaller than if the same answers were treated as a simple random sample,
+and the reliability flags follow.
 
 Estimator and variance
 ----------------------
@@ -59,7 +73,15 @@ without domain members still enters its stratum mean (the same as R's
   ``singleton="skip"`` lets such strata add nothing (R ``"remove"``/
   ``"certainty"``), appropriate for certainty (self-representing) units. A
   stratum with several PSUs but only one in a *domain* uses the ordinary
-  formula (R's default).
+  formula (R's default). Either way the variance is a number, never NaN; a
+  singleton stratum adds no degree of freedom (1 PSU − 1 stratum), so a design
+  whose domain rests on singleton strata only has ``df = 0``, no interval, and
+  is suppressed by the reliability rules rather than shown as a narrow interval.
+* **Finite population correction** (``SurveyDesign.fpc``, the population size
+  ``N_h`` of each stratum – PSUs, or persons without PSUs): each stratum's term
+  is multiplied by ``1 − n_h/N_h`` (R ``svydesign(fpc=)``, Stata ``fpc()``); a
+  census stratum (``N_h = n_h``) adds nothing. Without it the with-replacement
+  formula is used. The design effect stays ``V / (p(1 − p)/(n − 1))``.
 * **Degrees of freedom** are counted within the domain, as NCHS describes:
   PSUs containing domain members minus strata containing domain members. For
   small areas this is the honest choice (a kommun's estimate rests on the
@@ -73,7 +95,15 @@ without domain members still enters its stratum mean (the same as R's
   ``(n − 1)/deff`` before truncation.
 * **Confidence intervals** are Korn–Graubard (:func:`helpers.stats.proportions.korn_graubard`).
 * **Missing answers** are outside the domain of that variable (complete-case
-  for the item), with the design kept intact.
+  for the item), with the design kept intact. When *no* respondent has
+  answered, the estimators refuse with a Swedish :class:`DataError` naming the
+  column (there is no number to show); a domain where nobody answered has no
+  row.
+* **Boundary and small domains**: when every answer in a domain is yes (or
+  no), ``p`` is 1 (or 0) and the linearized variance is 0; the Korn–Graubard
+  interval then falls back to Clopper–Pearson on ``n`` (one-sided, e.g.
+  ``[0,912; 1]`` for 40 of 40), never ``±0``. A domain of one respondent has
+  ``df = 0`` and no interval.
 
 Indicator-table conventions: ``value``, ``ci_lower``, ``ci_upper`` in percent;
 ``numerator`` = unweighted number of "yes" answers; ``denominator`` = ``n`` =
@@ -112,7 +142,7 @@ from helpers.stats import survey_design as sd
 from helpers.stats.ci import confidence_level
 from helpers.stats.disclosure import suppress_small_cells
 from helpers.stats.proportions import korn_graubard
-from helpers.stats.survey_design import DESIGN_COLUMNS, LAN
+from helpers.stats.survey_design import DESIGN_COLUMNS, LAN, SurveyDesign
 
 if TYPE_CHECKING:
     from helpers.config.catalogue import Indicator
@@ -120,6 +150,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONFIDENCE",
     "LEVELS",
+    "SurveyDesign",
     "SurveyEstimate",
     "estimate_indicator",
     "levels_for",
@@ -161,13 +192,9 @@ def prevalence(
     variable: str,
     by: Sequence[str] = ("kommun",),
     *,
-    weight: str = "weight",
-    stratum: str = "stratum",
-    psu: str | None = None,
-    year: str = "year",
+    design: SurveyDesign | None = None,
     pool_years: int | None = None,
     confidence: float = 0.95,
-    singleton: str = "center",
     name: str = "mikrodata",
 ) -> pd.DataFrame:
     """Weighted prevalence with design-based uncertainty for every group of ``by``.
@@ -182,16 +209,15 @@ def prevalence(
         Grouping columns; ``"lan"`` is derived from ``kommun`` when absent. An
         empty sequence gives one estimate for the whole sample (Riket). Survey
         year is always a grouping (or pooling) dimension; do not list it.
-    weight, stratum, psu, year : str
-        Design columns; ``psu=None`` makes each respondent its own PSU.
+    design : SurveyDesign, optional
+        Weight, strata, PSU, fpc, year and singleton treatment; default the
+        design the frame carries (:meth:`SurveyDesign.of`).
     pool_years : int, optional
         ``None``: one estimate per survey year. ``k``: pool the survey years in
         each window of ``k`` calendar years ending in a survey year (only
         windows that lie within the data's years).
     confidence : float
         Confidence level of the Korn–Graubard interval.
-    singleton : {"center", "skip"}
-        Handling of strata with a single PSU (see module docstring).
     name : str
         Name of the data in error messages.
 
@@ -204,19 +230,20 @@ def prevalence(
     Raises
     ------
     DataError
-        Missing columns, non-positive weights or answers other than 0/1.
+        Missing columns, non-positive weights, answers other than 0/1, no
+        answers at all, or an fpc that is not one population size per stratum.
     """
-    by = [c for c in by if c != year]
-    sd.check_singleton(singleton)
+    design = SurveyDesign.of(data) if design is None else design
+    by = [c for c in by if c != design.year]
     conf = confidence_level(confidence)
     data = sd.with_lan(data, by)
-    data, design, y = sd.prepare(data, variable, by, weight, stratum, psu, year, name)
-    return _prevalence(data, design, y, by, pool_years, conf, singleton)
+    data, coded, y = sd.prepare(data, variable, by, design, name)
+    return _prevalence(data, coded, y, by, pool_years, conf, design.singleton)
 
 
 def _prevalence(
     data: pd.DataFrame,
-    design: sd.Design,
+    design: sd.CodedDesign,
     y: np.ndarray,
     by: Sequence[str],
     pool_years: int | None,
@@ -305,11 +332,7 @@ def estimate_indicator(
     group: str | None = "education",
     pool_years: int | None = None,
     confidence: float = 0.95,
-    singleton: str = "center",
-    weight: str = "weight",
-    stratum: str = "stratum",
-    psu: str | None = None,
-    year: str = "year",
+    design: SurveyDesign | None = None,
     kommun: str = "kommun",
     sex: str = "sex",
     params: Mapping[str, object] | None = None,
@@ -346,9 +369,12 @@ def estimate_indicator(
         Pool survey years in moving windows of this many calendar years.
     confidence : float
         Confidence level.
-    singleton : {"center", "skip"}
-        Singleton-stratum handling.
-    weight, stratum, psu, year, kommun, sex : str
+    design : SurveyDesign, optional
+        Weight, strata, PSU, fpc, year and singleton treatment; default the
+        design the frame carries (:meth:`SurveyDesign.of`). The reliability
+        flags use its variance (a clustered design has a smaller effective
+        sample size and wider intervals).
+    kommun, sex : str
         Column names.
     params : mapping, optional
         Workbook parameters; only ``disclosure.min_n`` is read here.
@@ -367,20 +393,19 @@ def estimate_indicator(
     unknown = [lv for lv in levels if lv not in LEVELS]
     if unknown:
         raise DataError(f"okänd områdesnivå: {', '.join(unknown)} (tillåtna: kommun, lan, riket)")
+    design = SurveyDesign.of(data) if design is None else design
     dims = ([sex] if by_sex else []) + ([group] if group else [])
     data = data.rename(columns={kommun: "kommun"}) if kommun != "kommun" else data
     data = data.assign(**{LAN: lookup.lan_code_of(data["kommun"].astype("string"))})
-    data, design_obj, y = sd.prepare(
-        data, variable, dims, weight, stratum, psu, year, name, kommun=True
-    )
-    sd.check_singleton(singleton)
+    data, coded, y = sd.prepare(data, variable, dims, design, name, kommun=True)
+    singleton = design.singleton
     conf = confidence_level(confidence)
     frames = []
     for level in levels:
         geo = {"kommun": ["kommun"], "lan": [LAN], "riket": []}[level]
         for k in range(len(dims) + 1):
             for combo in combinations(dims, k):
-                d = _prevalence(data, design_obj, y, [*geo, *combo], pool_years, conf, singleton)
+                d = _prevalence(data, coded, y, [*geo, *combo], pool_years, conf, singleton)
                 if level == "kommun":
                     d["area_code"] = d["kommun"].astype(str)
                 elif level == "lan":

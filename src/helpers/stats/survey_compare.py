@@ -25,7 +25,7 @@ from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.stats import survey_design as sd
 from helpers.stats.ci import confidence_level
-from helpers.stats.survey_design import DESIGN_COLUMNS, LAN
+from helpers.stats.survey_design import DESIGN_COLUMNS, LAN, SurveyDesign
 
 Direction = Literal["higher_is_better", "lower_is_better"] | None
 
@@ -224,13 +224,9 @@ def compare_with_parent(
     by: Sequence[str] = (),
     *,
     direction: Direction = None,
-    weight: str = "weight",
-    stratum: str = "stratum",
-    psu: str | None = None,
-    year: str = "year",
+    design: SurveyDesign | None = None,
     pool_years: int | None = None,
     confidence: float = 0.95,
-    singleton: str = "center",
     name: str = "mikrodata",
 ) -> pd.DataFrame:
     """Compare every kommun with its county (``parent="lan"``) or with Sweden (``"riket"``).
@@ -259,8 +255,9 @@ def compare_with_parent(
     direction : {"higher_is_better", "lower_is_better"} or None
         With a direction the verdicts are "bättre"/"likartad"/"sämre",
         otherwise "högre"/"likartad"/"lägre".
-    weight, stratum, psu, year, pool_years, confidence, singleton, name
-        As in :func:`prevalence`.
+    design, pool_years, confidence, name
+        As in :func:`helpers.stats.survey.prevalence` (the design defaults to
+        the one the frame carries, :meth:`SurveyDesign.of`).
 
     Returns
     -------
@@ -272,26 +269,27 @@ def compare_with_parent(
     if parent not in ("lan", "riket"):
         raise DataError(f"okänd jämförelsenivå '{parent}' (tillåtna: lan, riket)")
     labels = compare_labels(direction)
-    sd.check_singleton(singleton)
+    design_spec = SurveyDesign.of(data) if design is None else design
+    singleton = design_spec.singleton
     conf = confidence_level(confidence)
-    by = [c for c in by if c not in (year, "kommun", LAN)]
+    by = [c for c in by if c not in (design_spec.year, "kommun", LAN)]
     data = data.assign(**{LAN: lookup.lan_code_of(data["kommun"].astype("string"))})
-    data, design, y = sd.prepare(data, variable, by, weight, stratum, psu, year, name, kommun=True)
+    data, coded, y = sd.prepare(data, variable, by, design_spec, name, kommun=True)
     child_cols = ["kommun", *by]
     parent_cols = ([LAN] if parent == "lan" else []) + list(by)
     base_c = sd.codes(data, child_cols)
     base_p = sd.codes(data, parent_cols)
     frames = []
-    for first, last in sd.windows(design.year, pool_years):
-        in_window = (design.year >= first) & (design.year <= last)
+    for first, last in sd.windows(coded.year, pool_years):
+        in_window = (coded.year >= first) & (coded.year <= last)
         gc = sd.compact(np.where(in_window & (base_p >= 0), base_c, -1))
         gp = sd.compact(np.where(in_window & (base_c >= 0), base_p, -1))
-        sc = sd.linearize(design, gc, y, singleton)
-        sp = sd.linearize(design, gp, y, singleton)
+        sc = sd.linearize(coded, gc, y, singleton)
+        sp = sd.linearize(coded, gp, y, singleton)
         c2p = np.full(len(sc.n), -1, dtype=np.int64)
         ok = gc >= 0
         c2p[gc[ok]] = gp[ok]
-        cov = sd.covariance(design, sc, sp, c2p, singleton)
+        cov = sd.covariance(coded, sc, sp, c2p, singleton)
         keep = sc.n > 0
         par = c2p[keep]
         var = np.maximum(sc.var[keep] + sp.var[par] - 2 * cov[keep], 0.0)

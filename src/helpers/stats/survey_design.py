@@ -1,11 +1,22 @@
-"""The design-based machinery behind :mod:`helpers.stats.survey`: codes, Taylor scores, covariances.
+"""The design-based machinery behind :mod:`helpers.stats.survey`: the design, codes, Taylor scores.
 
-Internal building blocks shared by :mod:`helpers.stats.survey` (prevalence and
-indicator tables) and :mod:`helpers.stats.survey_compare` (changes and
-comparisons with the county or Sweden); the estimator, the variance formula and
-their conventions are described in :mod:`helpers.stats.survey`.
+:class:`SurveyDesign` is the one object that says how a survey was sampled –
+which columns hold the weight, the strata, the PSUs (clusters) and the finite
+population correction, and how strata with a single PSU are treated. It is
+built once from the variable map (:meth:`SurveyDesign.from_variable_map`) or
+read off a canonical microdata frame (:meth:`SurveyDesign.of`) and passed, whole,
+to every estimator (:func:`helpers.stats.survey.prevalence`,
+:func:`helpers.stats.survey.estimate_indicator`,
+:func:`helpers.stats.survey_compare.compare_with_parent`), so no call site can
+forget the cluster column of a school survey.
 
-* :func:`build_design` – integer-coded strata and PSUs, nested in survey year;
+The rest are internal building blocks shared by :mod:`helpers.stats.survey`
+(prevalence and indicator tables) and :mod:`helpers.stats.survey_compare`
+(changes and comparisons with the county or Sweden); the estimator, the variance
+formula and their conventions are described in :mod:`helpers.stats.survey`.
+
+* :func:`build_design` – integer-coded strata and PSUs, nested in survey year,
+  with the finite population correction per stratum;
 * :func:`linearize` – domain prevalences and Taylor (with-replacement) variances
   for many domains in one ``bincount`` pass, keeping each domain's PSU scores;
 * :func:`covariance` – the covariance of two domain sets estimated from the same
@@ -18,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,7 +37,12 @@ import pandas as pd
 from helpers.core import lookup
 from helpers.core.errors import DataError, Problem, first_bad_row
 
+if TYPE_CHECKING:
+    from helpers.config.variable_map import VariableMap
+
 SINGLETON_METHODS: tuple[str, ...] = ("center", "skip")
+#: Key under which a microdata frame carries its :class:`SurveyDesign` (``frame.attrs``).
+DESIGN_ATTR = "survey_design"
 #: Derived grouping column: the 2-digit län code (first two digits of ``kommun``).
 LAN = "lan"
 #: Columns of a design frame (:func:`helpers.stats.survey.prevalence`), after the grouping columns.
@@ -50,11 +67,108 @@ DESIGN_COLUMNS: tuple[str, ...] = (
 )
 
 
+# the design (public)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SurveyDesign:
+    """How a survey was sampled: the columns of weight, strata, PSU and fpc, and singleton handling.
+
+    Built once – from the variable map (:meth:`from_variable_map`) or from a
+    canonical microdata frame (:meth:`of`) – and passed whole to the estimators,
+    so the cluster column of a school survey cannot be forgotten at one call site.
+
+    Attributes
+    ----------
+    weight : str
+        Column of the (calibration) weights, > 0.
+    strata : str
+        Column of the sampling strata (nested in survey year).
+    psu : str or None
+        Column of the primary sampling units (clusters, e.g. school classes);
+        ``None`` makes every respondent its own PSU.
+    fpc : str or None
+        Column with the population size of the respondent's stratum at the first
+        stage (number of PSUs in the population, or of persons without PSUs);
+        each stratum's variance is multiplied by ``1 − n_h/N_h``. ``None``: no
+        finite population correction (sampling with replacement).
+    year : str
+        Column of the survey year; strata and PSUs are nested in it.
+    singleton : {"center", "skip"}
+        Treatment of strata with a single PSU (see :mod:`helpers.stats.survey`).
+    """
+
+    weight: str = "weight"
+    strata: str = "stratum"
+    psu: str | None = None
+    fpc: str | None = None
+    year: str = "year"
+    singleton: str = "center"
+
+    def __post_init__(self) -> None:
+        check_singleton(self.singleton)
+        for name in ("weight", "strata", "year"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise DataError(f"designen saknar kolumnnamn för {name}")
+        for name in ("psu", "fpc"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise DataError(f"designens {name} ska vara ett kolumnnamn eller None")
+
+    @property
+    def columns(self) -> list[str]:
+        """The design columns the microdata must have (weight, strata, year, PSU, fpc)."""
+        return [self.weight, self.strata, self.year, *(c for c in (self.psu, self.fpc) if c)]
+
+    @property
+    def clustered(self) -> bool:
+        """True when the design has PSUs (clusters) above the respondents."""
+        return self.psu is not None
+
+    @classmethod
+    def from_variable_map(
+        cls, variable_map: VariableMap, singleton: str = "center"
+    ) -> SurveyDesign:
+        """Return the design of canonical microdata read with ``variable_map``.
+
+        The canonical frame (:func:`helpers.sources.survey_files.read_microdata`)
+        has the columns ``weight`` and ``stratum``, and ``psu``/``fpc`` when the
+        map defines them.
+        """
+        mapped = set(variable_map.variables)
+        return cls(
+            psu="psu" if "psu" in mapped else None,
+            fpc="fpc" if "fpc" in mapped else None,
+            singleton=singleton,
+        )
+
+    @classmethod
+    def of(cls, data: pd.DataFrame) -> SurveyDesign:
+        """Return the design a microdata frame carries, else the one its canonical columns imply.
+
+        ``data.attrs["survey_design"]`` (set by the loaders from the variable map)
+        wins; a frame without it is taken as canonical microdata, whose ``psu``
+        and ``fpc`` columns hold values only when the variable map defined them.
+        """
+        carried = data.attrs.get(DESIGN_ATTR)
+        if isinstance(carried, SurveyDesign):
+            return carried
+        given = {
+            c: c if c in data.columns and bool(data[c].notna().any()) else None
+            for c in ("psu", "fpc")
+        }
+        return cls(psu=given["psu"], fpc=given["fpc"])
+
+    def attach(self, data: pd.DataFrame) -> pd.DataFrame:
+        """Record the design on ``data`` (``attrs``), so estimators called later find it; returns ``data``."""
+        data.attrs[DESIGN_ATTR] = self
+        return data
+
+
 # design and linearization (internal)
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Design:
-    """Integer-coded design: stratum ``h`` and PSU ``j`` per row, PSUs per stratum."""
+class CodedDesign:
+    """Integer-coded design: stratum ``h`` and PSU ``j`` per row, PSUs and fpc factor per stratum."""
 
     h: np.ndarray
     j: np.ndarray
@@ -62,6 +176,7 @@ class Design:
     n_h: np.ndarray
     w: np.ndarray
     year: np.ndarray
+    fpc_h: np.ndarray  # 1 − n_h/N_h per stratum (1 without a finite population correction)
 
     @property
     def n_psu_total(self) -> int:
@@ -116,10 +231,15 @@ def codes(frame: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
     return dense
 
 
-def build_design(
-    data: pd.DataFrame, weight: str, stratum: str, psu: str | None, year: str
-) -> Design:
-    """Code strata as ``(year, stratum)`` and PSUs as ``(year, stratum, psu)`` (each row without a PSU column)."""
+def build_design(data: pd.DataFrame, design: SurveyDesign, name: str = "mikrodata") -> CodedDesign:
+    """Code strata as ``(year, stratum)`` and PSUs as ``(year, stratum, psu)`` (each row without a PSU column).
+
+    With ``design.fpc`` the population size of each stratum is checked (one
+    value per stratum, at least the number of sampled PSUs) and turned into the
+    factor ``1 − n_h/N_h``; a problem is a Swedish :class:`DataError` naming the
+    first bad row.
+    """
+    year, stratum, psu = design.year, design.strata, design.psu
     h = codes(data, [year, stratum])
     if psu is None:
         j = np.arange(len(data), dtype=np.int64)
@@ -129,27 +249,90 @@ def build_design(
     psu_stratum = np.zeros(n_psu, dtype=np.int64)
     psu_stratum[j] = h
     n_h = np.bincount(psu_stratum, minlength=int(h.max()) + 1 if len(h) else 0)
-    return Design(
+    fpc_h = np.ones(len(n_h))
+    if design.fpc is not None:
+        fpc_h = _fpc_factors(data, design, h, n_h, name)
+    return CodedDesign(
         h=h,
         j=j,
         psu_stratum=psu_stratum,
         n_h=n_h,
-        w=data[weight].to_numpy(dtype=float),
+        w=data[design.weight].to_numpy(dtype=float),
         year=pd.to_numeric(data[year]).to_numpy(dtype=np.int64),
+        fpc_h=fpc_h,
     )
 
 
-def stratum_terms(
-    prod: np.ndarray, s1a: np.ndarray, s1b: np.ndarray, nh: np.ndarray, singleton: str
+def _fpc_factors(
+    data: pd.DataFrame, design: SurveyDesign, h: np.ndarray, n_h: np.ndarray, name: str
 ) -> np.ndarray:
-    """Per-(domain, stratum) contribution ``n_h/(n_h−1)(Σ a·b − S_a S_b / n_h)``, singletons handled."""
+    """``1 − n_h/N_h`` per stratum from the fpc column (population size of the stratum)."""
+    col = design.fpc
+    assert col is not None
+    big_n = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
+    unit = "PSU" if design.psu else "personer"
+
+    def shown(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else str(float(x)).replace(".", ",")
+
+    first = np.full(len(n_h), np.nan)
+    strata, first_row = np.unique(h, return_index=True)
+    first[strata] = big_n[first_row]
+    checks = [
+        (
+            ~(np.isfinite(big_n) & (big_n > 0)),
+            lambda i, n: (
+                f"populationsstorleken (fpc) ska vara ett tal större än 0 ({n} rader fel, "
+                f"t.ex. '{data[col].iloc[i]}')"
+            ),
+        ),
+        (
+            big_n != first[h],
+            lambda i, n: (
+                f"populationsstorleken (fpc) ska vara densamma för hela stratumet "
+                f"'{data[design.strata].iloc[i]}' år {data[design.year].iloc[i]} "
+                f"({n} rader avviker, t.ex. {shown(big_n[i])} mot {shown(first[h[i]])})"
+            ),
+        ),
+        (
+            big_n < n_h[h],
+            lambda i, n: (
+                f"populationsstorleken (fpc) {shown(big_n[i])} är mindre än de {int(n_h[h[i]])} "
+                f"{unit} som valts i stratumet '{data[design.strata].iloc[i]}' år "
+                f"{data[design.year].iloc[i]} – fpc ska vara antalet {unit} i populationen "
+                "i stratumet, inte en urvalsfraktion"
+            ),
+        ),
+    ]
+    for bad, message in checks:
+        problem = first_bad_row(bad, message, file=name, column=col)
+        if problem is not None:
+            raise DataError(problem)
+    return 1.0 - n_h / first
+
+
+def stratum_terms(
+    prod: np.ndarray,
+    s1a: np.ndarray,
+    s1b: np.ndarray,
+    nh: np.ndarray,
+    singleton: str,
+    fpc: np.ndarray | float = 1.0,
+) -> np.ndarray:
+    """Per-(domain, stratum) contribution ``f·n_h/(n_h−1)(Σ a·b − S_a S_b / n_h)``, singletons handled.
+
+    ``f`` is the finite population correction ``1 − n_h/N_h`` (1 without one).
+    A stratum with one PSU adds ``f·Σ a·b`` (``"center"``: the PSU's deviation
+    from the grand mean of PSU scores, which is 0 for a linearized ratio) or
+    nothing (``"skip"``); never NaN.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         regular = nh / (nh - 1.0) * (prod - s1a * s1b / nh)
     single = prod if singleton == "center" else np.zeros_like(prod)
-    return np.where(nh > 1, regular, single)
+    return fpc * np.where(nh > 1, regular, single)
 
 
-def linearize(design: Design, g: np.ndarray, y: np.ndarray, singleton: str) -> Scores:
+def linearize(design: CodedDesign, g: np.ndarray, y: np.ndarray, singleton: str) -> Scores:
     """Domain prevalences and Taylor variances for domain codes ``g`` (-1 = outside every domain)."""
     inside = (g >= 0) & ~np.isnan(y)
     gi = g[inside]
@@ -178,7 +361,7 @@ def linearize(design: Design, g: np.ndarray, y: np.ndarray, singleton: str) -> S
     m = np.bincount(inv2).astype(float)
     g2 = key_gh // n_hh
     nh = design.n_h[key_gh % n_hh].astype(float)
-    contrib = stratum_terms(s2, s1, s1, nh, singleton)
+    contrib = stratum_terms(s2, s1, s1, nh, singleton, design.fpc_h[key_gh % n_hh])
     var = np.bincount(g2, weights=contrib, minlength=n_dom)
     var = np.maximum(var, 0.0)
     n_psu = np.bincount(g2, weights=m, minlength=n_dom)
@@ -205,7 +388,7 @@ def linearize(design: Design, g: np.ndarray, y: np.ndarray, singleton: str) -> S
 
 
 def covariance(
-    design: Design, a: Scores, b: Scores, a_to_b: np.ndarray, singleton: str
+    design: CodedDesign, a: Scores, b: Scores, a_to_b: np.ndarray, singleton: str
 ) -> np.ndarray:
     """Covariance of each domain of ``a`` with the domain ``a_to_b[g]`` of ``b`` (same sample)."""
     n_j = np.int64(max(design.n_psu_total, 1))
@@ -229,7 +412,7 @@ def covariance(
     posb = np.minimum(np.searchsorted(b.key_gh, kbh), len(b.key_gh) - 1)
     s1b = np.where(b.key_gh[posb] == kbh, b.s1[posb], 0.0)
     nh = design.n_h[h_ah].astype(float)
-    contrib = stratum_terms(prod, a.s1, s1b, nh, singleton)
+    contrib = stratum_terms(prod, a.s1, s1b, nh, singleton, design.fpc_h[h_ah])
     return np.bincount(g_ah, weights=contrib, minlength=len(a.n))
 
 
@@ -303,14 +486,11 @@ def prepare(
     data: pd.DataFrame,
     variable: str,
     keys: Sequence[str],
-    weight: str,
-    stratum: str,
-    psu: str | None,
-    year: str,
+    design: SurveyDesign,
     name: str,
     *,
     kommun: bool = False,
-) -> tuple[pd.DataFrame, Design, np.ndarray]:
+) -> tuple[pd.DataFrame, CodedDesign, np.ndarray]:
     """Check the microdata for one answer variable, then code its design and answers.
 
     Parameters
@@ -319,31 +499,44 @@ def prepare(
         The microdata and its 0/1 answer column.
     keys : sequence of str
         Grouping columns that must be present.
-    weight, stratum, psu, year, name
-        Design columns and the name of the data in messages, as in
-        :func:`helpers.stats.survey.prevalence`.
+    design : SurveyDesign
+        Weight, strata, PSU, fpc and year columns.
+    name : str
+        The name of the data in messages.
     kommun : bool
         Also require a ``kommun`` column of four-digit codes.
 
     Returns
     -------
     tuple
-        The data with a fresh index, its :class:`Design` and the answers as floats.
+        The data with a fresh index, its :class:`CodedDesign` and the answers as floats.
 
     Raises
     ------
     DataError
-        As :func:`validate` and (with ``kommun``) :func:`check_kommun`.
+        As :func:`validate` and (with ``kommun``) :func:`check_kommun`; also when
+        no respondent has answered ``variable`` (every answer missing), and for an
+        fpc that is not one population size per stratum (:func:`build_design`).
     """
-    design_cols = [weight, stratum, year] + ([psu] if psu else [])
+    design_cols = design.columns
     required = [variable, *(["kommun"] if kommun else []), *design_cols, *keys]
-    validate(data, [variable], required, weight, name, design_cols, year)
+    validate(data, [variable], required, design.weight, name, design_cols, design.year)
     if kommun:
         check_kommun(data, name)
     data = data.reset_index(drop=True)
-    design = build_design(data, weight, stratum, psu, year)
     y = pd.to_numeric(data[variable], errors="coerce").to_numpy(dtype=float)
-    return data, design, y
+    if not np.isfinite(y).any():
+        raise DataError(
+            Problem(
+                f"ingen av de {len(y)} svarande har besvarat frågan (alla svar saknas), så "
+                "ingen andel kan skattas – kontrollera variabelkartans koder för ja, nej och "
+                "saknas",
+                file=name,
+                column=variable,
+            )
+        )
+    coded = build_design(data, design, name)
+    return data, coded, y
 
 
 def check_kommun(data: pd.DataFrame, name: str) -> None:

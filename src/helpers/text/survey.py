@@ -96,6 +96,13 @@ def level_text(confidence: float) -> str:
     return f"{num(confidence * 100, 0)}\u00a0%"
 
 
+#: Said instead of the counts behind an estimate when disclosure control hides them.
+COUNTS_HIDDEN = (
+    "Antalet ja-svar och svarande bakom skattningen redovisas inte (röjandekontroll: för få "
+    "ja- eller nej-svar, eller skydd av en annan cell som annars kunde räknas fram)."
+)
+
+
 def count_text(value: float) -> str:
     """Format a count without decimals: ``1 234``."""
     return num(float(value), 0)
@@ -199,11 +206,14 @@ def change_answer(
         f"{diff_ci(r['ci_lower_pp'], r['ci_upper_pp'])}; {p_text(r['p_value'])}): "
         f"{r['verdict']}."
     )
-    sentences.append(
-        f"Skattningen {a} vilar på {count_text(r['yes_after'])} svarande {who} av "
-        f"{count_text(r['n_after'])} som besvarade frågan, {b} på {count_text(r['yes_before'])} av "
-        f"{count_text(r['n_before'])} (ovägda antal)."
-    )
+    if r[["yes_after", "n_after", "yes_before", "n_before"]].notna().all():
+        sentences.append(
+            f"Skattningen {a} vilar på {count_text(r['yes_after'])} svarande {who} av "
+            f"{count_text(r['n_after'])} som besvarade frågan, {b} på {count_text(r['yes_before'])} av "
+            f"{count_text(r['n_before'])} (ovägda antal)."
+        )
+    else:
+        sentences.append(COUNTS_HIDDEN)
     verdict = str(r["verdict"])
     significant = verdict in (survey_compare.VERDICT_DECREASE, survey_compare.VERDICT_INCREASE)
     ci_text = diff_ci(r["ci_lower_pp"], r["ci_upper_pp"])
@@ -274,8 +284,13 @@ def change_sentence(
     return (
         f"{head} är {signed(r['diff_pp'], 1, 'procentenheter')} ({level_text(confidence)} KI "
         f"{diff_ci(r['ci_lower_pp'], r['ci_upper_pp'])}; {p_text(r['p_value'])}): "
-        f"{r['verdict']}. Skattningen {a} vilar på {count_text(r['yes_after'])} svarande {who} av "
-        f"{count_text(r['n_after'])} (ovägda antal)."
+        f"{r['verdict']}. "
+        + (
+            f"Skattningen {a} vilar på {count_text(r['yes_after'])} svarande {who} av "
+            f"{count_text(r['n_after'])} (ovägda antal)."
+            if pd.notna(r["yes_after"]) and pd.notna(r["n_after"])
+            else COUNTS_HIDDEN
+        )
     )
 
 
@@ -571,6 +586,17 @@ def not_in_extract(kommun_name: str, extract_name: str) -> str:
     return f"{kommun_name} finns inte i enkätextraktet ({extract_name})."
 
 
+def no_answers(label: str, area_name: str, respondents: int, period: str = "") -> str:
+    """Say that none of an area's respondents answered a question, so no share can be estimated."""
+    when = f" {period}" if period else ""
+    if respondents <= 0:
+        return f"{label}, {area_name}{when}: inga svarande, så ingen andel kan skattas."
+    return (
+        f"{label}, {area_name}{when}: ingen av de {count_text(respondents)} svarande har "
+        "besvarat frågan (alla svar saknas), så ingen andel kan skattas – för få svar."
+    )
+
+
 def kommun_sentences(
     comparison: pd.DataFrame,
     changes: pd.DataFrame | None,
@@ -618,7 +644,12 @@ def kommun_sentences(
         out.append(
             f"I {r['area_name']} som helhet: {signed(float(r['diff_pp']), 1, 'procentenheter')} "
             f"mellan {r['period_label_before']} och {r['period_label']} – "
-            f"{county_answer.verdict} ({num(float(r['yes_after']), 0)} ja-svar av "
-            f"{num(float(r['n_after']), 0)} svarande {r['period_label']})."
+            f"{county_answer.verdict}"
+            + (
+                f" ({num(float(r['yes_after']), 0)} ja-svar av "
+                f"{num(float(r['n_after']), 0)} svarande {r['period_label']})."
+                if pd.notna(r["yes_after"]) and pd.notna(r["n_after"])
+                else f". {COUNTS_HIDDEN}"
+            )
         )
     return out

@@ -229,7 +229,7 @@ def test_notebook_runs_on_an_own_extract(tmp_root, tmp_path, monkeypatch):
                 "extract_path": "data/egna/egen_enkat.csv",
                 "variable_map": "data/egna/egen_karta.yaml",
                 "variables": ["daily_smoking", "snus"],
-                "disclosure": {"min_n": 10},
+                "min_n": 10,
                 "pool_years": 0,
             },
             allow_unicode=True,

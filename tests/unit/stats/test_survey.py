@@ -11,7 +11,13 @@ from helpers.core import indicators
 from helpers.core.errors import DataError
 from helpers.core.indicators import FLAG_OK, FLAG_SUPPRESSED
 from helpers.stats import survey, survey_compare
+from helpers.stats.survey import SurveyDesign
 from helpers.text import survey as survey_text
+
+#: Stratified cluster design with PSUs in the column ``psu``.
+CLUSTERED = SurveyDesign(psu="psu")
+#: The same data with every respondent its own PSU (the tests' frames have a ``psu`` column).
+SRS = SurveyDesign()
 
 # ------------------------------------------------------------------ fixtures
 TINY = pd.DataFrame(
@@ -77,7 +83,7 @@ def ours_keyed(frame, by):
 
 # ------------------------------------------------------- hand computations
 def test_hand_computed_stratified_cluster_design():
-    got = survey.prevalence(TINY, "y", by=(), psu="psu").iloc[0]
+    got = survey.prevalence(TINY, "y", by=(), design=CLUSTERED).iloc[0]
     # p = 4/8; PSU score totals a1 0, a2 .125, b1 −.0625, b2 −.0625 → V = 2·(2·.0625²) + 0 = .015625
     assert got["p"] == pytest.approx(0.5)
     assert got["se"] == pytest.approx(0.125)
@@ -87,7 +93,7 @@ def test_hand_computed_stratified_cluster_design():
 
 
 def test_hand_computed_domain_keeps_full_design():
-    got = survey.prevalence(TINY, "y", by=["sex"], psu="psu").set_index("sex")
+    got = survey.prevalence(TINY, "y", by=["sex"], design=CLUSTERED).set_index("sex")
     k = got.loc["kvinnor"]
     # kvinnor: p = 3/5 = .6; PSU totals a1 .08, a2 .16, b1 0 (no members, still in stratum B), b2 −.24
     # V = 2·(.04² + .04²) + 2·(.12² + .12²) = .0064 + .0576 = .064
@@ -127,15 +133,17 @@ def test_singleton_center_adds_squared_score_and_skip_adds_nothing():
         }
     )
     df = pd.concat([TINY, extra], ignore_index=True)
-    center = survey.prevalence(df, "y", by=(), psu="psu", singleton="center").iloc[0]
-    skip = survey.prevalence(df, "y", by=(), psu="psu", singleton="skip").iloc[0]
+    center = survey.prevalence(df, "y", by=(), design=CLUSTERED).iloc[0]
+    skip = survey.prevalence(df, "y", by=(), design=SurveyDesign(psu="psu", singleton="skip")).iloc[
+        0
+    ]
     p = 5 / 9
     assert center["p"] == pytest.approx(p)
     z_c1 = 1 * (1 - p) / 9
     assert center["se"] ** 2 - skip["se"] ** 2 == pytest.approx(z_c1**2)
     assert center["df"] == skip["df"] == 2  # 5 PSUs − 3 strata
     with pytest.raises(DataError, match="center, skip"):
-        survey.prevalence(df, "y", by=(), singleton="average")
+        survey.prevalence(df, "y", by=(), design=SurveyDesign(psu="psu", singleton="average"))
 
 
 # ------------------------------------------------------------ svy reference
@@ -143,7 +151,9 @@ def test_singleton_center_adds_squared_score_and_skip_adds_nothing():
 def test_matches_svy_stratified_clustered_domains(singleton):
     df = synthetic()
     ours = ours_keyed(
-        survey.prevalence(df, "y", ["kommun", "sex"], psu="psu", singleton=singleton),
+        survey.prevalence(
+            df, "y", ["kommun", "sex"], design=SurveyDesign(psu="psu", singleton=singleton)
+        ),
         ["kommun", "sex", "period"],
     )
     ref = svy_prop(df, ["kommun", "sex", "year"], singleton=singleton)
@@ -161,7 +171,9 @@ def test_matches_svy_stratified_clustered_domains(singleton):
 def test_matches_svy_without_psu_and_with_missing_answers():
     df = synthetic(seed=11, singleton=False)
     df.loc[df.sample(frac=0.1, random_state=1).index, "y"] = np.nan
-    ours = ours_keyed(survey.prevalence(df, "y", ["education"]), ["education", "period"])
+    ours = ours_keyed(
+        survey.prevalence(df, "y", ["education"], design=SRS), ["education", "period"]
+    )
     ref = svy_prop(df, ["education", "year"], psu=None)
     o = ours.loc[ref.index]
     np.testing.assert_allclose(o["se"], ref["se"], rtol=1e-10)
@@ -173,8 +185,10 @@ def test_matches_svy_without_psu_and_with_missing_answers():
 def test_pooled_years_match_svy_with_year_in_stratum():
     df = synthetic(seed=5, years=(2019, 2021))
     # a 4-year window ending in 2021 would start before the data (2018): no estimate
-    assert survey.prevalence(df, "y", ["kommun"], psu="psu", pool_years=4).empty
-    ours = ours_keyed(survey.prevalence(df, "y", ["kommun"], psu="psu", pool_years=3), ["kommun"])
+    assert survey.prevalence(df, "y", ["kommun"], design=CLUSTERED, pool_years=4).empty
+    ours = ours_keyed(
+        survey.prevalence(df, "y", ["kommun"], design=CLUSTERED, pool_years=3), ["kommun"]
+    )
     assert set(ours["period_label"]) == {"2019–2021"} and set(ours["period"]) == {2021}
     assert set(ours["first_year"]) == {2019}
     ref = svy_prop(df, ["kommun"])
@@ -186,7 +200,7 @@ def test_pooled_years_match_svy_with_year_in_stratum():
 
 def test_rolling_windows_equal_estimates_on_the_years_in_the_window():
     df = synthetic(seed=8, years=(2018, 2020, 2022, 2024), singleton=False)
-    pooled = survey.prevalence(df, "y", ["kommun"], psu="psu", pool_years=4)
+    pooled = survey.prevalence(df, "y", ["kommun"], design=CLUSTERED, pool_years=4)
     assert sorted(set(pooled["period_label"])) == [
         "2019–2022",
         "2021–2024",
@@ -194,7 +208,7 @@ def test_rolling_windows_equal_estimates_on_the_years_in_the_window():
     w = pooled[pooled["period"] == 2022].set_index("kommun")
     sub = df[df["year"].isin([2020, 2022])]
     # years are strata, so estimating on the window's years alone is the same thing
-    alone = survey.prevalence(sub, "y", ["kommun"], psu="psu", pool_years=3)
+    alone = survey.prevalence(sub, "y", ["kommun"], design=CLUSTERED, pool_years=3)
     alone = alone[alone["period"] == 2022].set_index("kommun")
     np.testing.assert_allclose(w["se"], alone.loc[w.index, "se"], rtol=1e-12)
     np.testing.assert_allclose(w["p"], alone.loc[w.index, "p"], rtol=1e-12)
@@ -205,8 +219,8 @@ def test_domain_estimation_differs_from_subsetting_the_design():
     df = df[df["year"] == 2020].copy()
     # Falun has no respondents in PSU 0 of any stratum: subsetting would drop those PSUs
     df.loc[(df["kommun"] == "2080") & (df["psu"] == 0), "kommun"] = "2081"
-    full = survey.prevalence(df, "y", ["kommun"], psu="psu").set_index("kommun").loc["2080"]
-    subset = survey.prevalence(df[df["kommun"] == "2080"], "y", by=(), psu="psu").iloc[0]
+    full = survey.prevalence(df, "y", ["kommun"], design=CLUSTERED).set_index("kommun").loc["2080"]
+    subset = survey.prevalence(df[df["kommun"] == "2080"], "y", by=(), design=CLUSTERED).iloc[0]
     assert full["p"] == pytest.approx(subset["p"])
     assert full["se"] != pytest.approx(subset["se"], rel=1e-6)
     ref = svy_prop(df, ["kommun"]).loc["2080"]
@@ -241,7 +255,7 @@ def test_simulation_se_matches_empirical_variability_and_coverage():
                 "y": rng.binomial(1, prob),
             }
         )
-        r = survey.prevalence(df, "y", by=(), psu="psu").iloc[0]
+        r = survey.prevalence(df, "y", by=(), design=CLUSTERED).iloc[0]
         ests.append(r["p"])
         ses.append(r["se"])
         covered.append(r["ci_lower"] <= true <= r["ci_upper"])
@@ -254,7 +268,7 @@ def test_simulation_se_matches_empirical_variability_and_coverage():
 def test_invalid_microdata_is_reported_in_swedish():
     df = TINY.copy()
     with pytest.raises(DataError, match="kolumn 'psu_x'"):
-        survey.prevalence(df, "y", by=(), psu="psu_x")
+        survey.prevalence(df, "y", by=(), design=SurveyDesign(psu="psu_x"))
     bad = df.assign(weight=[1.0, 0.0, 2.0, -1.0, 2.0, 1.0], y=[1, 0, 2, 0, "ja", 1])
     with pytest.raises(DataError, match="fyra siffror"):
         survey.estimate_indicator(df.assign(kommun=180), "y", "x", "test")  # lost leading zero
@@ -267,14 +281,14 @@ def test_invalid_microdata_is_reported_in_swedish():
         stratum=["A", None, "A", "B", "B", "B"], year=[2022, 2022, 2022, 2022, 2022.5, 2022]
     )
     with pytest.raises(DataError) as err:
-        survey.prevalence(gaps, "y", by=(), psu="psu")
+        survey.prevalence(gaps, "y", by=(), design=CLUSTERED)
     assert "kolumn 'stratum'" in str(err.value) and "heltal" in str(err.value)
 
 
 def test_ci_narrows_with_more_respondents_and_contains_p():
     df = synthetic(seed=2, singleton=False)
-    small = survey.prevalence(df.iloc[:600], "y", ["sex"], psu="psu")
-    big = survey.prevalence(df, "y", ["sex"], psu="psu")
+    small = survey.prevalence(df.iloc[:600], "y", ["sex"], design=CLUSTERED)
+    big = survey.prevalence(df, "y", ["sex"], design=CLUSTERED)
     for f in (small, big):
         assert ((f["ci_lower"] <= f["p"]) & (f["p"] <= f["ci_upper"])).all()
     w_small = (small["ci_upper"] - small["ci_lower"]).mean()
@@ -285,7 +299,7 @@ def test_ci_narrows_with_more_respondents_and_contains_p():
 # --------------------------------------------------------- indicator table
 def test_estimate_indicator_table_levels_and_conventions():
     df = synthetic(n=6000, seed=4, singleton=False)
-    res = survey.estimate_indicator(df, "y", "daglig_rokning", "Källa: test", psu="psu")
+    res = survey.estimate_indicator(df, "y", "daglig_rokning", "Källa: test", design=CLUSTERED)
     t, d = res.table, res.design
     indicators.validate(t)
     assert len(t) == len(d)
@@ -297,7 +311,7 @@ def test_estimate_indicator_table_levels_and_conventions():
     # 5 kommuner + 2 län + Riket, × 3 sexes × 4 groups × 2 years
     assert len(t) == (5 + 2 + 1) * 3 * 4 * 2
     # kommun totals agree with prevalence(); value in percent, counts unweighted
-    k = survey.prevalence(df, "y", ["kommun"], psu="psu").set_index(["kommun", "period"])
+    k = survey.prevalence(df, "y", ["kommun"], design=CLUSTERED).set_index(["kommun", "period"])
     row = t[
         (t["area_code"] == "2080")
         & (t["sex"] == "totalt")
@@ -376,7 +390,7 @@ def test_difference_hand_computed_verdicts():
 
 def test_compare_periods_on_design_frame():
     df = synthetic(seed=6, singleton=False)
-    d = survey.prevalence(df, "y", ["kommun"], psu="psu")
+    d = survey.prevalence(df, "y", ["kommun"], design=CLUSTERED)
     c = survey_compare.compare_periods(d, 2020, 2022)
     assert list(c["kommun"]) == sorted(c["kommun"]) and len(c) == 5
     b = d[d["period"] == 2020].set_index("kommun")
@@ -418,12 +432,12 @@ def _difference_variance_by_hand(df, kommun, parent_mask, y="y"):
 def test_compare_with_parent_matches_difference_scores_by_hand():
     df = synthetic(n=1500, seed=13, years=(2022,), singleton=False)
     df["stratum"] = df["stratum"] % 3  # strata cross kommun borders
-    res = survey_compare.compare_with_parent(df, "y", "lan").set_index("kommun")
+    res = survey_compare.compare_with_parent(df, "y", "lan", design=SRS).set_index("kommun")
     for k in ("2080", "0180"):
         diff, var = _difference_variance_by_hand(df, k, (df["kommun"].str[:2] == k[:2]).to_numpy())
         assert res.loc[k, "diff_pp"] == pytest.approx(diff * 100)
         assert res.loc[k, "se_pp"] == pytest.approx(np.sqrt(var) * 100, rel=1e-10)
-    riket = survey_compare.compare_with_parent(df, "y", "riket").set_index("kommun")
+    riket = survey_compare.compare_with_parent(df, "y", "riket", design=SRS).set_index("kommun")
     diff, var = _difference_variance_by_hand(df, "2081", np.ones(len(df), dtype=bool))
     assert riket.loc["2081", "se_pp"] == pytest.approx(np.sqrt(var) * 100, rel=1e-10)
     assert riket.loc["2081", "p_parent"] == pytest.approx(np.average(df["y"], weights=df["weight"]))
