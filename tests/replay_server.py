@@ -24,6 +24,7 @@ import json
 import math
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,19 +38,32 @@ class Reply:
     """A scripted reply.
 
     ``drop`` sends headers announcing more bytes than are sent, then closes the
-    connection (the client sees an incomplete read).
+    connection (the client sees an incomplete read). ``delay`` waits before the
+    status line; ``drip`` sends the body ``drip_size`` bytes at a time with
+    ``drip`` seconds between the pieces (a slowly dripping answer);
+    ``no_length`` sends no ``Content-Length`` (the body ends when the connection
+    closes, so the client cannot know the size in advance).
     """
 
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
+    delay: float = 0.0
+    drip: float = 0.0
+    drip_size: int = 1
+    no_length: bool = False
 
     @classmethod
     def json(cls, obj: Any, status: int = 200, **headers: str) -> Reply:
         """Reply with ``obj`` serialised as JSON."""
         body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
         return cls(status, body, {"Content-Type": "application/json; charset=utf-8", **headers})
+
+    @classmethod
+    def redirect(cls, location: str, status: int = 302) -> Reply:
+        """Reply with an HTTP redirect to ``location``."""
+        return cls(status, b"", {"Location": location})
 
 
 @dataclass
@@ -95,21 +109,38 @@ class ReplayServer:
                 parts = urlsplit(self.path)
                 rec = Recorded(self.command, unquote(parts.path), parse_qs(parts.query), body)
                 reply = server._dispatch(rec, parts.query)
+                if reply.delay:
+                    time.sleep(reply.delay)
                 self.send_response(reply.status)
                 for k, v in reply.headers.items():
                     self.send_header(k, v)
                 announced = len(reply.body) + (1000 if reply.drop else 0)
-                self.send_header("Content-Length", str(announced))
+                if not reply.no_length:
+                    self.send_header("Content-Length", str(announced))
                 self.send_header("Connection", "close")
                 self.end_headers()
-                self.wfile.write(reply.body)
-                self.wfile.flush()
                 self.close_connection = True
+                if not reply.drip:
+                    self.wfile.write(reply.body)
+                    self.wfile.flush()
+                    return
+                step = max(1, reply.drip_size)
+                for i in range(0, len(reply.body), step):
+                    if server._stopping.is_set():
+                        return
+                    self.wfile.write(reply.body[i : i + step])
+                    self.wfile.flush()
+                    time.sleep(reply.drip)
 
             do_GET = _serve
             do_POST = _serve
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        class _Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client hanging up mid-answer is what some tests do on purpose
+
+        self._stopping = threading.Event()
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -134,6 +165,7 @@ class ReplayServer:
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
+        self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread:

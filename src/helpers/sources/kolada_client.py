@@ -17,8 +17,11 @@ down on 31 March 2026 and answers HTTP 410) and follows the API as documented:
   Riket ``"0000"``, municipality groups ``"G176199"``.
 
 Every raw response body is stored through :class:`helpers.core.cache.RawCache`
-(``data/raw/kolada``, with URL, time and sha256 in the manifest) after it has
-been validated. With ``use_cache=True`` (the default) a URL already in the
+(``data/raw/kolada``, with URL, time and sha256 in the manifest) only after it
+has been validated: JSON content type and UTF-8, no NaN/Infinity, the envelope,
+every data object (numbers finite, no contradicting duplicates) and a
+``next_url`` on the same scheme, host and port as the configured base URL (a
+page pointing elsewhere is refused and nothing from it is cached). With ``use_cache=True`` (the default) a URL already in the
 cache is read from there and no request is made, which pins the numbers a
 report used (Kolada revises values without notice); ``use_cache=False``
 fetches again and stores the new version next to the old one.
@@ -30,6 +33,7 @@ The conversion of the data objects to the indicator table is in
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -40,7 +44,13 @@ import pandas as pd
 
 from helpers.core.cache import RawCache
 from helpers.core.errors import DataError, SourceError
-from helpers.core.http import HttpClient, decode_json
+from helpers.core.http import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_BYTES,
+    HttpClient,
+    check_same_origin,
+)
+from helpers.core.jsonbody import check_json_response, decode_json, json_type_sv
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 SOURCE = "Källa: Kolada"
@@ -134,7 +144,8 @@ def _check_years(years: int | str | Iterable[int | str]) -> list[int]:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """Return True for a finite JSON number (not a bool, not NaN or infinite)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _source_error(url: str, problems: list[str]) -> SourceError:
@@ -168,13 +179,13 @@ def parse_envelope(body: bytes | str, url: str) -> dict[str, Any]:
     """
     env = decode_json(body, url)
     if not isinstance(env, dict):
-        raise _source_error(url, [f"svaret är {type(env).__name__}, inte ett objekt med 'values'"])
+        raise _source_error(url, [f"svaret är {json_type_sv(env)}, inte ett objekt med 'values'"])
     problems = []
     values = env.get("values")
     if "values" not in env:
         problems.append("fältet 'values' saknas")
     elif not isinstance(values, list):
-        problems.append(f"'values' är {type(values).__name__}, inte en lista")
+        problems.append(f"'values' är {json_type_sv(values)}, inte en lista")
     count = env.get("count")
     if "count" not in env:
         problems.append("fältet 'count' saknas")
@@ -203,7 +214,9 @@ def check_data_objects(values: list[Any], url: str) -> None:
 
     Each object must be ``{"kpi": str, "municipality": str, "period": int,
     "values": [{"gender": "T"|"K"|"M", "count": int, "status": str|null,
-    "value": number|null}, ...]}``.
+    "value": number|null}, ...]}``. A value must be a finite number or null (a
+    string such as ``"12,3"`` is refused, not converted); one gender may occur
+    only once per object unless the entries are identical.
     """
     problems: list[str] = []
     for i, obj in enumerate(values):
@@ -224,11 +237,21 @@ def check_data_objects(values: list[Any], url: str) -> None:
         if not isinstance(inner, list):
             problems.append(f"{where}: 'values' saknas eller är ingen lista")
             continue
+        seen: dict[Any, dict[str, Any]] = {}
         for j, val in enumerate(inner):
             vwhere = f"{where}, värde {j + 1}"
             if not isinstance(val, dict):
                 problems.append(f"{vwhere} är inte ett objekt")
                 continue
+            gender = val.get("gender")
+            if isinstance(gender, str) and gender in seen and seen[gender] != val:
+                problems.append(
+                    f"{where}: kön {gender} förekommer flera gånger med olika innehåll "
+                    f"({seen[gender].get('value')!r} och {val.get('value')!r}) – vilket som "
+                    "gäller går inte att avgöra"
+                )
+            if isinstance(gender, str):
+                seen.setdefault(gender, val)
             if val.get("gender") not in GENDERS:
                 problems.append(
                     f"{vwhere}: okänt kön 'gender'={val.get('gender')!r} (väntat T, K eller M)"
@@ -244,7 +267,8 @@ def check_data_objects(values: list[Any], url: str) -> None:
                 problems.append(f"{vwhere}: 'status' saknas eller är inte text")
             if "value" not in val or not (val["value"] is None or _is_number(val["value"])):
                 problems.append(
-                    f"{vwhere}: 'value' saknas eller är varken tal eller null ({val.get('value')!r})"
+                    f"{vwhere}: 'value' saknas eller är varken ett ändligt tal eller null "
+                    f"({val.get('value')!r}; text som '12,3' omvandlas inte)"
                 )
     if problems:
         raise _source_error(url, problems)
@@ -253,8 +277,13 @@ def check_data_objects(values: list[Any], url: str) -> None:
 def _data_check(
     kpis: Sequence[str], municipalities: Sequence[str], years: Sequence[int]
 ) -> PageCheck:
-    """Return a page check: documented data objects, and only for the ids asked for."""
+    """Return a page check: documented data objects, only for the ids asked for, no clashes.
+
+    The check remembers the objects of earlier pages, so a page that contradicts
+    one already read is refused before it is cached.
+    """
     k_set, m_set, y_set = set(kpis), set(municipalities), set(years)
+    seen: dict[tuple[str, str, int], Any] = {}
 
     def check(values: list[Any], url: str) -> None:
         check_data_objects(values, url)
@@ -269,6 +298,11 @@ def _data_check(
             raise _source_error(
                 url, [f"värden som inte efterfrågades: {', '.join(unexpected[:5])}"]
             )
+        for o in values:  # the same point twice (on this or an earlier page), not the same
+            key = (o["kpi"], o["municipality"], int(o["period"]))
+            if key in seen and seen[key] != o:
+                raise _source_error(url, [f"motstridiga dubbletter för {key[0]}/{key[1]}/{key[2]}"])
+            seen[key] = o
 
     return check
 
@@ -338,9 +372,9 @@ class KoladaClient:
         ``False`` always fetches, and stores the new version.
     http : HttpClient, optional
         HTTP layer to use; otherwise one is built from the parameters below.
-    timeout, retries, backoff, max_per_second
-        Passed to :class:`helpers.core.http.HttpClient` (30 s, 4 retries, 1 s base
-        delay, 5 requests/s by default).
+    timeout, retries, backoff, max_per_second, deadline, max_bytes
+        Passed to :class:`helpers.core.http.HttpClient` (30 s socket timeout, 4
+        retries, 1 s base delay, 5 requests/s, 60 s per answer, 50 MB by default).
     per_page : int
         Page size asked for (the documented maximum 5000 by default).
     """
@@ -357,12 +391,19 @@ class KoladaClient:
         backoff: float = 1.0,
         max_per_second: float | None = 5.0,
         per_page: int = PER_PAGE,
+        deadline: float = DEFAULT_DEADLINE,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ):
         self.base_url = base_url.rstrip("/") + "/"
         self.cache = cache if cache is not None else kolada_cache()
         self.use_cache = use_cache
         self.http = http or HttpClient(
-            timeout=timeout, retries=retries, backoff=backoff, max_per_second=max_per_second
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            max_per_second=max_per_second,
+            deadline=deadline,
+            max_bytes=max_bytes,
         )
         if not 1 <= per_page <= PER_PAGE:
             raise ValueError(f"per_page must be between 1 and {PER_PAGE}")
@@ -389,21 +430,32 @@ class KoladaClient:
         Notes
         -----
         A fetched body is stored in the raw cache only after it has passed
-        :func:`parse_envelope` and ``check``, so a broken response is never pinned.
+        :func:`helpers.core.jsonbody.check_json_response`, :func:`parse_envelope`,
+        the ``next_url`` host check and ``check``, so a broken response is never
+        pinned and a later run fetches again.
         """
         if self.use_cache:
             cached = self.cache.get(url)
             if cached is not None:
-                envelope = parse_envelope(cached, url)
-                if check is not None:
-                    check(envelope["values"], url)
-                return envelope
-        response = self.http.get(url)
-        body = response.content
+                return self._validated(cached, url, check)
+        with self.cache.fetching(url):  # a failure names a damaged cached copy, if any
+            response = self.http.get(url, same_origin_as=self.base_url)
+        body = check_json_response(response, url)
+        envelope = self._validated(body, url, check)
+        self.cache.put(url, body, note="Kolada API v3")
+        return envelope
+
+    def _validated(self, body: bytes, url: str, check: PageCheck | None) -> dict[str, Any]:
+        """Return the envelope of ``body`` after every check (see :meth:`fetch_page`)."""
         envelope = parse_envelope(body, url)
+        if envelope["next_url"]:
+            check_same_origin(
+                envelope["next_url"],
+                self.base_url,
+                f"Koladas länk till nästa sida (next_url) i svaret från {url}",
+            )
         if check is not None:
             check(envelope["values"], url)
-        self.cache.put(url, body, note="Kolada API v3")
         return envelope
 
     def get_all(self, url: str, check: PageCheck | None = None) -> list[Any]:

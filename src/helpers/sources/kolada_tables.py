@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.core import indicators, lookup
-from helpers.core.errors import DataError, SourceError
-from helpers.sources.kolada_client import GENDERS, SOURCE
+from helpers.core.errors import DataError, SourceError, first_bad_row
+from helpers.sources.kolada_client import GENDERS, SOURCE, check_data_objects
 
 #: KPIs whose value for year T covers several years (T-k+1 ... T): KPI id -> k.
 #: N00923/N00925 (life expectancy, SCB) are five-year averages: 2024 means 2020–2024.
@@ -50,14 +50,48 @@ FLAT_COLUMNS: tuple[str, ...] = (
 )
 
 
+_KEY = ["kpi", "municipality", "period", "gender"]
+
+
+def _one_row_per_key(df: pd.DataFrame, where: str, error: type[Exception]) -> pd.DataFrame:
+    """Drop exact duplicate data points; refuse the same point with different contents."""
+    compare = [c for c in ("value", "count", "status") if c in df]
+    exact = df.drop_duplicates(_KEY + compare)
+    clash = exact.duplicated(_KEY, keep=False)
+    if clash.any():
+        first = exact[clash].iloc[0]
+        same = exact[clash & (exact[_KEY] == first[_KEY]).all(axis=1)]
+        shown = " och ".join(repr(v) for v in same["value"].tolist()[:3])
+        raise error(
+            f"{where} har samma datapunkt flera gånger med olika innehåll: "
+            f"{first['kpi']}/{first['municipality']}/{first['period']} kön {first['gender']} "
+            f"(värden {shown}; {int(clash.sum())} rader berörs). Vilket som gäller går inte att "
+            "avgöra, så inget väljs – hämta datan på nytt eller rätta tabellen."
+        )
+    return exact.reset_index(drop=True)
+
+
 def flatten_values(raw_values: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Unnest v3 data objects into one row per object and gender.
+
+    The objects are checked with
+    :func:`helpers.sources.kolada_client.check_data_objects` first (a value that
+    is text, NaN or infinite is refused, never converted); a data point
+    (KPI, area, period, gender) given twice is kept once when identical and
+    refused when the two differ.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`FLAT_COLUMNS`; ``value`` is float (null -> NaN).
+
+    Raises
+    ------
+    SourceError
+        If an object is not as documented or a data point contradicts another.
     """
+    raw_values = list(raw_values)
+    check_data_objects(raw_values, "dataobjekten")
     rows = [
         (
             obj["kpi"],
@@ -74,7 +108,7 @@ def flatten_values(raw_values: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(FLAT_COLUMNS))
     df["period"] = df["period"].astype("int64")
     df["value"] = df["value"].astype("float64")
-    return df
+    return _one_row_per_key(df, "Koladas svar", SourceError)
 
 
 def period_label(kpi: str, period: int, multi_year: Mapping[str, int] | None = None) -> str:
@@ -93,25 +127,62 @@ def period_label(kpi: str, period: int, multi_year: Mapping[str, int] | None = N
     return f"{period - span + 1}–{period}" if span > 1 else str(period)
 
 
+def _is_plain_number(v: Any) -> bool:
+    """Return True for a number (not bool, not text) or a missing value."""
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return True
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(
+        v, bool | np.bool_
+    )
+
+
+def _check_column(df: pd.DataFrame, column: str, mask: Any, what: str) -> None:
+    problem = first_bad_row(
+        mask,
+        lambda i, n: (
+            f"{what} ({df[column].iloc[i]!r} för {df['kpi'].iloc[i]}/"
+            f"{df['municipality'].iloc[i]}); {n} rader berörs. Inget gissas – rätta tabellen."
+        ),
+        file="Kolada-tabellen",
+        column=column,
+    )
+    if problem is not None:
+        raise DataError(problem)
+
+
 def _flat(raw_values: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
-    if isinstance(raw_values, pd.DataFrame):
-        missing = [
-            c for c in ("kpi", "municipality", "period", "gender", "value") if c not in raw_values
-        ]
-        if missing:
-            raise DataError(f"Kolada-tabellen saknar kolumnerna: {', '.join(missing)}")
-        df = raw_values.copy()
-        if not df["municipality"].map(lambda v: isinstance(v, str)).all():
-            raise DataError(
-                "Kolada-tabellens kolumn 'municipality' ska vara text med inledande nolla (t.ex. '0180')"
-            )
-        if "status" not in df:
-            df["status"] = ""
-        df["status"] = df["status"].fillna("").astype(str)
-        df["value"] = pd.to_numeric(df["value"], errors="raise").astype("float64")
-        df["period"] = df["period"].astype("int64")
-        return df
-    return flatten_values(list(raw_values))
+    if not isinstance(raw_values, pd.DataFrame):
+        return flatten_values(raw_values)
+    missing = [
+        c for c in ("kpi", "municipality", "period", "gender", "value") if c not in raw_values
+    ]
+    if missing:
+        raise DataError(f"Kolada-tabellen saknar kolumnerna: {', '.join(missing)}")
+    df = raw_values.reset_index(drop=True).copy()
+    if not df["municipality"].map(lambda v: isinstance(v, str)).all():
+        raise DataError(
+            "Kolada-tabellens kolumn 'municipality' ska vara text med inledande nolla (t.ex. '0180')"
+        )
+    if "status" not in df:
+        df["status"] = ""
+    df["status"] = df["status"].fillna("").astype(str)
+    _check_column(
+        df,
+        "value",
+        ~df["value"].map(_is_plain_number).to_numpy(dtype=bool),
+        "värdet är inget tal (text som '12,3' omvandlas inte)",
+    )
+    df["value"] = pd.to_numeric(df["value"]).astype("float64")
+    _check_column(df, "value", np.isinf(df["value"]).to_numpy(), "värdet är oändligt")
+    period = pd.to_numeric(df["period"], errors="coerce")
+    _check_column(
+        df,
+        "period",
+        (period.isna() | (period != period.round())).to_numpy(dtype=bool),
+        "perioden är inget årtal",
+    )
+    df["period"] = period.astype("int64")
+    return _one_row_per_key(df, "Kolada-tabellen", DataError)
 
 
 def to_indicator_table(

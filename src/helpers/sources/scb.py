@@ -4,8 +4,15 @@ Base URL ``https://statistikdatabasen.scb.se/api/v2/``. The client reads the
 API's published limits from ``/config`` (``maxDataCells``,
 ``maxCallsPerTimeWindow``, ``timeWindow``), throttles to them, and splits a
 data query by its largest dimension until each request stays under the cell
-limit; the json-stat2 answers are parsed by :func:`jsonstat2_to_frame` into a
-tidy long frame and concatenated.
+limit; the json-stat2 answers are parsed by
+:func:`helpers.sources.jsonstat.jsonstat2_to_frame` into a tidy long frame and
+concatenated.
+
+Every answer is checked completely *before* it is written to the raw cache
+(JSON content type and UTF-8, no NaN/Infinity, the documented shape, for data
+the codes asked for and a json-stat2 dataset whose every value is a finite
+number or null, no cell twice), so a malformed answer is never pinned and a
+later run fetches again. Requests and redirects stay on the configured host.
 
 Why not ``pxwebpy``
 -------------------
@@ -43,12 +50,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import numpy as np
 import pandas as pd
 
 from helpers.core.cache import RawCache
 from helpers.core.errors import DataError, SourceError
-from helpers.core.http import HttpClient, Throttle, decode_json
+from helpers.core.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient, Throttle
+from helpers.core.jsonbody import check_json_response, decode_json
+from helpers.sources.jsonstat import dimension_codes, jsonstat2_to_frame
 
 DEFAULT_BASE_URL = "https://statistikdatabasen.scb.se/api/v2/"
 SOURCE = "Källa: SCB"
@@ -85,158 +93,6 @@ _TABLE_ID = re.compile(r"[A-Za-z0-9_]+")
 def scb_cache() -> RawCache:
     """Return the raw cache for SCB responses (``data/raw/scb``)."""
     return RawCache("scb", SOURCE)
-
-
-# -- json-stat2 ------------------------------------------------------------------------
-def _jsonstat_error(what: str, where: str | None) -> SourceError:
-    place = f" från {where}" if where else ""
-    return SourceError(f"SCB:s json-stat2-svar{place} kan inte läsas: {what}.")
-
-
-def _dimension_codes(
-    dim_id: str, dim: Any, size: int, where: str | None
-) -> tuple[list[str], list[str]]:
-    """Return the codes in index order and their labels for one json-stat2 dimension."""
-    if not isinstance(dim, dict) or not isinstance(dim.get("category"), dict):
-        raise _jsonstat_error(f"dimensionen '{dim_id}' saknar 'category'", where)
-    cat = dim["category"]
-    labels = cat.get("label") or {}
-    if not isinstance(labels, dict):
-        raise _jsonstat_error(f"'category.label' i '{dim_id}' är inget objekt", where)
-    index = cat.get("index")
-    if index is None:
-        codes = list(labels)
-    elif isinstance(index, list):
-        codes = [str(c) for c in index]
-    elif isinstance(index, dict):
-        positions = sorted(index.items(), key=lambda kv: kv[1])
-        if [p for _, p in positions] != list(range(len(positions))):
-            raise _jsonstat_error(f"'category.index' i '{dim_id}' är inte 0, 1, 2, …", where)
-        codes = [str(c) for c, _ in positions]
-    else:
-        raise _jsonstat_error(f"'category.index' i '{dim_id}' är varken lista eller objekt", where)
-    if len(codes) != size:
-        raise _jsonstat_error(
-            f"'{dim_id}' har {len(codes)} kategorier men 'size' säger {size}", where
-        )
-    return codes, [str(labels.get(c, c)) for c in codes]
-
-
-def _expand(field: Any, n: int, name: str, where: str | None) -> list[Any]:
-    """Return a dense list of ``n`` items from a json-stat2 array, object or scalar field."""
-    if field is None:
-        return [None] * n
-    if isinstance(field, list):
-        if len(field) != n:
-            raise _jsonstat_error(
-                f"'{name}' har {len(field)} element men dimensionerna ger {n} celler", where
-            )
-        return field
-    if isinstance(field, dict):
-        out: list[Any] = [None] * n
-        for key, val in field.items():
-            try:
-                pos = int(key)
-            except (TypeError, ValueError):
-                raise _jsonstat_error(f"'{name}' har en ogiltig position {key!r}", where) from None
-            if not 0 <= pos < n:
-                raise _jsonstat_error(f"'{name}' har position {pos} utanför 0–{n - 1}", where)
-            out[pos] = val
-        return out
-    if name == "status" and isinstance(field, str):
-        return [field] * n
-    raise _jsonstat_error(f"'{name}' har oväntad typ {type(field).__name__}", where)
-
-
-def jsonstat2_to_frame(obj: Mapping[str, Any], where: str | None = None) -> pd.DataFrame:
-    """Parse a json-stat2 dataset into a tidy long DataFrame.
-
-    Parameters
-    ----------
-    obj : mapping
-        A decoded json-stat2 ``dataset`` (``id``, ``size``, ``dimension``, ``value``,
-        optional ``status``).
-    where : str, optional
-        Where it came from (URL or file), for error messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per cell in json-stat2 (row-major) order: a column per dimension
-        holding the category codes, a ``<dimension>_label`` column per dimension,
-        ``value`` (float, NaN where the value is null) and ``status`` (the cell's
-        status symbol, ``""`` when none). ``attrs`` holds ``label``, ``source``,
-        ``updated``, ``note`` and the dimension ids (``dimensions``).
-
-    Raises
-    ------
-    SourceError
-        If the object is not a json-stat2 dataset or its parts disagree (sizes,
-        index, number of values).
-    """
-    if not isinstance(obj, Mapping):
-        raise _jsonstat_error("svaret är inget objekt", where)
-    if obj.get("class", "dataset") != "dataset":
-        raise _jsonstat_error(f"klassen är '{obj.get('class')}', inte 'dataset'", where)
-    ids, sizes, dims = obj.get("id"), obj.get("size"), obj.get("dimension")
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise _jsonstat_error("'id' saknas eller är ingen lista av namn", where)
-    if not isinstance(sizes, list) or not all(
-        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes
-    ):
-        raise _jsonstat_error("'size' saknas eller är ingen lista av heltal", where)
-    if len(ids) != len(sizes):
-        raise _jsonstat_error(f"'id' har {len(ids)} namn men 'size' {len(sizes)} storlekar", where)
-    if not isinstance(dims, dict):
-        raise _jsonstat_error("'dimension' saknas", where)
-    reserved = {"value", "status"}
-    clash = [d for d in ids if d in reserved or f"{d}_label" in ids]
-    if clash:
-        raise _jsonstat_error(f"dimensionsnamn krockar med kolumnnamn: {', '.join(clash)}", where)
-    n = math.prod(sizes)
-    if "value" not in obj:
-        raise _jsonstat_error("'value' saknas", where)
-    raw_values = _expand(obj["value"], n, "value", where)
-    bad = [
-        v
-        for v in raw_values
-        if v is not None and not (isinstance(v, int | float) and not isinstance(v, bool))
-    ]
-    if bad:
-        raise _jsonstat_error(f"'value' innehåller annat än tal och null, t.ex. {bad[0]!r}", where)
-    status = _expand(obj.get("status"), n, "status", where)
-
-    columns: dict[str, Any] = {}
-    repeat_after = n
-    for dim_id, size in zip(ids, sizes, strict=True):
-        if dim_id not in dims:
-            raise _jsonstat_error(f"dimensionen '{dim_id}' saknas i 'dimension'", where)
-        codes, labels = _dimension_codes(dim_id, dims[dim_id], size, where)
-        repeat_after = repeat_after // size if size else 0
-        tiles = n // (size * repeat_after) if size and repeat_after else 0
-        pos = np.tile(np.repeat(np.arange(size), repeat_after), tiles)
-        columns[dim_id] = pd.array(
-            np.asarray(codes, dtype=object)[pos] if size else [], dtype="string"
-        )
-        columns[f"{dim_id}_label"] = pd.array(
-            np.asarray(labels, dtype=object)[pos] if size else [], dtype="string"
-        )
-    order = [*ids, *(f"{d}_label" for d in ids)]
-    frame = pd.DataFrame({c: columns[c] for c in order})
-    frame["value"] = np.array(
-        [np.nan if v is None else float(v) for v in raw_values], dtype="float64"
-    )
-    frame["status"] = pd.array(["" if s is None else str(s) for s in status], dtype="string")
-    frame.attrs.update(
-        {
-            "label": obj.get("label", ""),
-            "source": obj.get("source", ""),
-            "updated": obj.get("updated", ""),
-            "note": list(obj.get("note") or []),
-            "dimensions": list(ids),
-        }
-    )
-    return frame
 
 
 # -- query planning ----------------------------------------------------------------------
@@ -322,8 +178,9 @@ class ScbClient:
     http : HttpClient, optional
         HTTP layer; otherwise one is built from ``timeout``, ``retries`` and
         ``backoff``. Its throttle is replaced by the limits in ``/config``.
-    timeout, retries, backoff
-        Passed to :class:`helpers.core.http.HttpClient`.
+    timeout, retries, backoff, deadline, max_bytes
+        Passed to :class:`helpers.core.http.HttpClient` (30 s socket timeout, 4
+        retries, 1 s base delay, 60 s per answer, 50 MB by default).
     max_data_cells : int, optional
         A lower cell limit than the published one (never a higher one).
     """
@@ -340,6 +197,8 @@ class ScbClient:
         retries: int = 4,
         backoff: float = 1.0,
         max_data_cells: int | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ):
         self.base_url = base_url.rstrip("/") + "/"
         self.cache = cache if cache is not None else scb_cache()
@@ -350,6 +209,8 @@ class ScbClient:
             retries=retries,
             backoff=backoff,
             throttle=Throttle(DEFAULT_MAX_CALLS, DEFAULT_TIME_WINDOW),
+            deadline=deadline,
+            max_bytes=max_bytes,
         )
         self.max_data_cells = max_data_cells
         self._config: dict[str, Any] | None = None
@@ -366,12 +227,17 @@ class ScbClient:
         if self.use_cache:
             cached = self.cache.get(url)
             if cached is not None:
-                return decode_json(cached, url)
-        response = self.http.get(url)
-        obj = decode_json(response.content, url)
+                obj = decode_json(cached, url)
+                if check is not None:
+                    check(obj)
+                return obj
+        with self.cache.fetching(url):  # a failure names a damaged cached copy, if any
+            response = self.http.get(url, same_origin_as=self.base_url)
+        body = check_json_response(response, url)
+        obj = decode_json(body, url)
         if check is not None:
             check(obj)
-        self.cache.put(url, response.content, note="SCB PxWebApi 2.0")
+        self.cache.put(url, body, note="SCB PxWebApi 2.0")
         return obj
 
     def _post(self, url: str, body: dict[str, Any], check: Callable[[Any], None]) -> Any:
@@ -388,10 +254,12 @@ class ScbClient:
                 obj = decode_json(cached, url)
                 check(obj)
                 return obj
-        response = self.http.post(url, body)
-        obj = decode_json(response.content, url)
+        with self.cache.fetching(key):
+            response = self.http.post(url, body, same_origin_as=self.base_url)
+        content = check_json_response(response, url)
+        obj = decode_json(content, url)
         check(obj)
-        self.cache.put(key, response.content, note=f"SCB PxWebApi 2.0 POST {text}")
+        self.cache.put(key, content, note=f"SCB PxWebApi 2.0 POST {text}", method="POST", body=text)
         return obj
 
     # -- config --------------------------------------------------------------------
@@ -520,7 +388,7 @@ class ScbClient:
                 if isinstance(size, int)
                 else len(((dim or {}).get("category") or {}).get("label") or {})
             )
-            codes, labels = _dimension_codes(dim_id, dim, n, f"metadata för {table_id}")
+            codes, labels = dimension_codes(dim_id, dim, n, f"metadata för {table_id}")
             out[dim_id] = {
                 "label": dim.get("label", dim_id),
                 "codes": codes,
@@ -594,12 +462,41 @@ class ScbClient:
         codelists: Mapping[str, str] | None = None,
     ) -> list[dict[str, Any]]:
         """Fetch a selection as json-stat2 objects, one per request part (see :meth:`data`)."""
+        return [obj for obj, _ in self._data_parts(table_id, selection, codelists)]
+
+    def _data_parts(
+        self,
+        table_id: str,
+        selection: Mapping[str, Sequence[str] | str],
+        codelists: Mapping[str, str] | None,
+    ) -> list[tuple[dict[str, Any], pd.DataFrame]]:
+        """Fetch every request part; return each json-stat2 object with its parsed frame.
+
+        Each answer is parsed (:func:`jsonstat2_to_frame`) and checked for the
+        codes asked for and repeated cells before it is cached.
+        """
         codelists = dict(codelists or {})
         sel = self._resolve_selection(table_id, selection, codelists)
         limits = self.limits()
         url = self.url(f"tables/{table_id}/data", outputFormat="json-stat2")
-        out = []
+        out: list[tuple[dict[str, Any], pd.DataFrame]] = []
         for part in split_selection(sel, limits.max_data_cells):
+            parsed: list[pd.DataFrame] = []
+
+            def check(
+                o: Any,
+                part: Mapping[str, Sequence[str]] = part,
+                parsed: list[pd.DataFrame] = parsed,
+            ) -> None:
+                _check_answer(o, part, url)
+                frame = jsonstat2_to_frame(o, url)
+                if frame.duplicated(frame.attrs["dimensions"]).any():
+                    raise SourceError(
+                        f"SCB:s svar från {url} innehåller samma cell flera gånger; "
+                        "vilket värde som gäller går inte att avgöra."
+                    )
+                parsed.append(frame)
+
             body = {
                 "selection": [
                     {
@@ -610,8 +507,8 @@ class ScbClient:
                     for d, codes in part.items()
                 ]
             }
-            obj = self._post(url, body, lambda o, part=part: _check_answer(o, part, url))
-            out.append(obj)
+            obj = self._post(url, body, check)
+            out.append((obj, parsed[-1]))
         return out
 
     def data(
@@ -644,9 +541,7 @@ class ScbClient:
             column per dimension, ``value`` and ``status``; ``attrs["source"]`` is
             ``"Källa: SCB"``.
         """
-        objs = self.data_raw(table_id, selection, codelists)
-        url = self.url(f"tables/{table_id}/data")
-        frames = [jsonstat2_to_frame(o, url) for o in objs]
+        frames = [frame for _, frame in self._data_parts(table_id, selection, codelists)]
         attrs = dict(frames[0].attrs)
         out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         dims = attrs["dimensions"]

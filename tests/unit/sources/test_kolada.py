@@ -268,7 +268,7 @@ def test_undocumented_data_objects_are_listed(server: ReplayServer, tmp_root: Pa
     assert "okänt kön 'gender'='X'" in msg
     assert "dataobjekt 2: 'municipality'" in msg
     assert "dataobjekt 3: 'period'" in msg
-    assert "'value' saknas eller är varken tal eller null ('81,3')" in msg
+    assert "'value' saknas eller är varken ett ändligt tal eller null ('81,3'" in msg
     assert "och 1 fel till" in msg  # the sixth problem (status 5) is counted, not listed
     assert cache.RawCache("kolada", "Källa: Kolada").entries() == []  # never pinned
 

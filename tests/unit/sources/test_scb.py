@@ -200,7 +200,7 @@ def test_jsonstat2_variants() -> None:
         ({"class": "collection"}, "inte 'dataset'"),
         ({"id": "Region"}, "'id' saknas"),
         ({"value": {"99": 1}}, "position 99 utanför"),
-        ({"value": ["1"] * 18}, "annat än tal"),
+        ({"value": ["1"] * 18}, "inte ett tal eller null"),
         ({"dimension": {}}, "dimensionen 'Region' saknas"),
     ],
 )
@@ -408,6 +408,89 @@ def test_server_errors_on_data(fake: PxWebFake, server: ReplayServer) -> None:
             "TAB9999", {"Region": ["01"], "ContentsCode": ["BE0101N1"], "Tid": ["2024"]}
         )
     assert len(fake.data_requests()) == 2  # 500 retried, then a truncated body
+
+
+# -- issue 11: validate before caching, same host, non-finite values --------------------------------
+SEL_20 = {"Region": ["20"], "Kon": ["1", "2"], "ContentsCode": ["BE0101N1"], "Tid": ["2024"]}
+
+
+def test_malformed_data_is_never_cached_and_a_fixed_answer_is(
+    fake: PxWebFake, server: ReplayServer
+) -> None:
+    good = jsonstat_cube(
+        {
+            "Region": {"20": "Dalarnas län"},
+            "Kon": SEXES,
+            "ContentsCode": {"BE0101N1": "Folkmängd"},
+            "Tid": {"2024": "2024"},
+        },
+        [20124.0, 20224.0],
+    )
+    bad = copy.deepcopy(good)
+    bad["value"] = [20124.0]  # one value for two cells: parsed (and refused) before caching
+    server.add("POST", "/api/v2/tables/TAB9999/data", Reply.json(bad), Reply.json(good))
+    with pytest.raises(SourceError, match="'value' har 1 element men dimensionerna ger 2"):
+        make_client(fake.base_url).data("TAB9999", SEL_20)
+    raw = cache.RawCache("scb", "Källa: SCB")
+    assert not [e for e in raw.entries() if "#selection" in e.url]
+    df = make_client(fake.base_url).data("TAB9999", SEL_20)  # SCB fixed: fetched again
+    assert df["value"].tolist() == [20124.0, 20224.0]
+    assert len([e for e in raw.entries() if "#selection" in e.url]) == 1
+    again = make_client(fake.base_url).data("TAB9999", SEL_20)  # and now read from the cache
+    pd.testing.assert_frame_equal(df, again)
+    assert len(fake.data_requests()) == 2
+
+
+def test_infinite_value_in_data_is_refused_with_cell(fake: PxWebFake, server: ReplayServer) -> None:
+    body = json.dumps(
+        jsonstat_cube(
+            {
+                "Region": {"20": "Dalarnas län"},
+                "Kon": SEXES,
+                "ContentsCode": {"BE0101N1": "F"},
+                "Tid": {"2024": "2024"},
+            },
+            [1.0, 2.0],
+        )
+    ).replace("2.0", "Infinity")
+    server.add("POST", "/api/v2/tables/TAB9999/data", Reply(200, body.encode()))
+    with pytest.raises(SourceError, match=r"talet Infinity \(rad 1, tecken \d+\)"):
+        make_client(fake.base_url).data("TAB9999", SEL_20)
+    assert not [e for e in cache.RawCache("scb", "Källa: SCB").entries() if "#selection" in e.url]
+
+
+def test_config_with_nan_or_html_is_not_cached(server: ReplayServer, tmp_root: Path) -> None:
+    server.add(
+        "GET",
+        "/api/v2/config",
+        Reply(200, b'{"maxDataCells": NaN, "maxCallsPerTimeWindow": 30, "timeWindow": 10}'),
+        Reply(200, b"<html>Underh\xc3\xa5ll</html>", {"Content-Type": "text/html"}),
+        Reply.json(FAST_CONFIG),
+    )
+    with pytest.raises(SourceError, match="talet NaN"):
+        make_client(server.url("/api/v2/")).config()
+    with pytest.raises(SourceError, match="webbsida"):
+        make_client(server.url("/api/v2/")).config()
+    assert cache.RawCache("scb", "Källa: SCB").entries() == []
+    assert make_client(server.url("/api/v2/")).config()["maxDataCells"] == 150000
+    assert len(cache.RawCache("scb", "Källa: SCB").entries()) == 1
+
+
+def test_redirect_to_another_host_is_refused(server: ReplayServer, tmp_root: Path) -> None:
+    with serving() as other:
+        other.add("GET", "/api/v2/config", Reply.json(FAST_CONFIG))
+        server.add("GET", "/api/v2/config", Reply.redirect(other.url("/api/v2/config")))
+        with pytest.raises(SourceError, match="annan server") as err:
+            make_client(server.url("/api/v2/")).config()
+        assert other.count() == 0
+    assert other.url("/api/v2/config") in str(err.value)
+    assert cache.RawCache("scb", "Källa: SCB").entries() == []
+
+
+def test_deadline_and_size_cap_reach_the_http_layer(tmp_root: Path) -> None:
+    client = scb.ScbClient(deadline=12.0, max_bytes=1000)
+    assert (client.http.deadline, client.http.max_bytes) == (12.0, 1000)
+    assert scb.ScbClient().http.deadline == 60.0
 
 
 def test_v1_path_is_not_a_table_id(fake: PxWebFake) -> None:
