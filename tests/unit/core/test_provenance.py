@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from importlib import metadata
+from pathlib import Path
 
 import pandas as pd
 
@@ -90,3 +91,35 @@ def test_markdown_without_data_or_git():
     md = provenance.to_markdown(info)
     assert "**Kodversion (git):** okänd" in md
     assert "inga poster i cachens manifest" in md
+
+
+def test_broken_manifest_line_is_named_not_fatal(tmp_root):
+    a, b = _fill_cache()
+    manifest = RawCache("kolada", "x").manifest_path
+    with manifest.open("ab") as fh:
+        fh.write(b'{"file": "trasig.json", "url": "https://api.kol')
+    RawCache("kolada", "x").put("https://api.kolada.se/v3/data/kpi/N00002", b"[]")
+    mf = provenance.data_manifest()
+    assert len(mf) == 3 and a.file in set(mf["file"]) and b.file in set(mf["file"])
+    info = provenance.collect({}, sources=["kolada"])
+    assert len(info["data"]) == 2
+    (problem,) = info["problems"]
+    assert problem.startswith(f"fil {manifest}, rad 2: raden är avbruten")
+    assert provenance.collect({}, sources=["demo"])["problems"] == []
+    md = provenance.to_markdown(info)
+    assert "**Varning:** 1 rad(er) i cachens manifest kunde inte läsas" in md
+    assert "python -m helpers.cache --verify" in md and "rad 2" in md
+
+
+def test_unreadable_cache_does_not_fail_a_report(tmp_root, monkeypatch, caplog):
+    _fill_cache()
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    mf = provenance.data_manifest()
+    assert mf.empty and list(mf.columns) == provenance.MANIFEST_COLUMNS
+    assert "Behörighet saknas" in caplog.text
+    (problem,) = provenance.manifest_problems()
+    assert problem.startswith("Behörighet saknas: kunde inte läsa mappen")
