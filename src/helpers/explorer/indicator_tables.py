@@ -17,7 +17,7 @@ from helpers.config import catalogue
 from helpers.core import lookup
 from helpers.core.errors import DataError
 from helpers.explorer.specs import FAMILY_SURVEY, IndicatorSpec
-from helpers.stats import lifetable, lifetable_pooling, survey, survey_compare
+from helpers.stats import lifetable_pooling, lifetable_scb, survey, survey_compare
 
 
 def _with_aggregates(counts: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -45,8 +45,11 @@ def life_table_indicator(
     Deaths and year-end population by single age (SCB's shape, as
     :func:`helpers.sources.demo.mortality.deaths_and_population`) are summed to län and
     Riket, pooled into rolling five-year periods (:func:`helpers.stats.lifetable.pool_periods`),
-    aggregated into abridged age bands and turned into Chiang II life tables
-    (:func:`helpers.stats.lifetable.life_expectancy`).
+    and turned into life tables by SCB's method – single years 0–89, closed at 90
+    with the county's remaining life expectancy
+    (:func:`helpers.stats.lifetable_scb.life_expectancy_scb`, the same function as
+    :func:`helpers.sources.mortality_counts.kommun_life_expectancy`, so the explorer
+    and the report show the same value).
 
     Parameters
     ----------
@@ -81,8 +84,7 @@ def life_table_indicator(
     pooled = lifetable_pooling.pool_periods(d, p)
     names = lookup.areas().set_index("area_code")["area_name"]
     pooled["area_name"] = pooled["area_code"].map(names).fillna(pooled["area_code"])
-    abridged = lifetable_pooling.to_abridged(pooled)
-    return lifetable.life_expectancy(abridged, at_ages=tuple(at_ages), source=source)
+    return lifetable_scb.life_expectancy_scb(pooled, at_ages=tuple(at_ages), source=source)
 
 
 def survey_indicator(

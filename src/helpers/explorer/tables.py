@@ -1,5 +1,9 @@
 """The explorer's table as the user sees it, and its export (pure functions, no I/O).
 
+* :func:`controlled` – the workbook's one disclosure rule
+  (:func:`helpers.stats.disclosure.suppress_small_cells`, threshold from the
+  parameters, the catalogue's ``disclosure`` flag) applied to an explorer
+  table; the explorer's data, table, chart, map and export all pass it;
 * :func:`format_frame` and :func:`table_html` – Swedish headers, decimal comma,
   the reliability flag and its reason in their own columns;
 * :func:`export_frame` – the table after disclosure control (written as
@@ -38,6 +42,36 @@ def _ci_header(frame: pd.DataFrame) -> str:
     return "Konfidensintervall"
 
 
+def controlled(frame: pd.DataFrame, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """Return an explorer table after disclosure control, before anything of it is shown.
+
+    :func:`helpers.stats.disclosure.suppress_small_cells` with the threshold of
+    ``params`` (``disclosure.min_n``) and the catalogue's ``disclosure`` flag,
+    complementary suppression included (the table holds the county and all
+    its kommuner). The comparison with the county (``vs_county``) is emptied
+    for any row whose value is hidden. Idempotent; a table without an ``n``
+    column (no counts, nothing to control) is returned as a copy.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        An indicator table, or the output of :func:`helpers.explorer.explore.display_frame`.
+    params : mapping, optional
+        Workbook parameters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The controlled copy (index reset).
+    """
+    if "n" not in frame.columns:
+        return frame.reset_index(drop=True)
+    out = suppress_small_cells(frame.reset_index(drop=True), params=params)
+    if "vs_county" in out.columns:
+        out.loc[~indicators.usable(out), "vs_county"] = ""
+    return out
+
+
 def basis_text(row: Mapping[str, object], spec: IndicatorSpec) -> str:
     """Return what a value rests on, in Swedish ("151 svarande, 17 ja"; "219 dödsfall").
 
@@ -61,8 +95,12 @@ def basis_text(row: Mapping[str, object], spec: IndicatorSpec) -> str:
     return "–"
 
 
-def format_frame(frame: pd.DataFrame, spec: IndicatorSpec) -> pd.DataFrame:
+def format_frame(
+    frame: pd.DataFrame, spec: IndicatorSpec, params: Mapping[str, object] | None = None
+) -> pd.DataFrame:
     """Return the table as the user sees it: Swedish headers, decimal comma, flag and reason.
+
+    The rows pass :func:`controlled` first, so no hidden value or count is shown.
 
     Parameters
     ----------
@@ -70,6 +108,8 @@ def format_frame(frame: pd.DataFrame, spec: IndicatorSpec) -> pd.DataFrame:
         Output of :func:`display_frame`.
     spec : IndicatorSpec
         Its indicator.
+    params : mapping, optional
+        Workbook parameters (``disclosure.min_n``).
 
     Returns
     -------
@@ -77,6 +117,7 @@ def format_frame(frame: pd.DataFrame, spec: IndicatorSpec) -> pd.DataFrame:
         Columns Jämförelse, Område, Period, Värde (unit), the interval, Underlag,
         (Jämfört med länet,) Flagga, Skäl – all strings.
     """
+    frame = controlled(frame, params)
     ok = indicators.usable(frame)
     value_header = f"Värde ({spec.unit})"
     out = pd.DataFrame(
@@ -113,7 +154,12 @@ _COLUMN_IDS = {
 }
 
 
-def table_html(frame: pd.DataFrame, spec: IndicatorSpec, caption: str = "") -> str:
+def table_html(
+    frame: pd.DataFrame,
+    spec: IndicatorSpec,
+    caption: str = "",
+    params: Mapping[str, object] | None = None,
+) -> str:
     """Return the explorer's table as HTML, with the flag and its reason in their own columns.
 
     The table carries stable markers for tests and styling: ``class`` and
@@ -127,13 +173,16 @@ def table_html(frame: pd.DataFrame, spec: IndicatorSpec, caption: str = "") -> s
         As for :func:`format_frame`.
     caption : str
         Caption above the table (escaped).
+    params : mapping, optional
+        Workbook parameters (``disclosure.min_n``).
 
     Returns
     -------
     str
         A self-contained HTML fragment (inline styles only).
     """
-    shown = format_frame(frame, spec)
+    frame = controlled(frame, params)
+    shown = format_frame(frame, spec, params)
     kommun = frame.loc[frame["role"] == "kommun", "area_code"]
     kommun_code = str(kommun.iloc[0]) if len(kommun) else ""
     esc = html.escape
@@ -193,10 +242,11 @@ def export_frame(frame: pd.DataFrame, params: Mapping[str, object] | None = None
     """Return the table to export, after disclosure control.
 
     The rows come from tables that are already disclosure-controlled; the
-    threshold is applied once more (:func:`helpers.stats.disclosure.suppress_small_cells`,
-    ``params["disclosure"]["min_n"]``) so that no row resting on fewer
-    respondents ever leaves the workbook, and the comparison with the county
-    is blanked for any row whose value is hidden.
+    rule is applied once more (:func:`controlled`: threshold
+    ``params["disclosure"]["min_n"]``, the catalogue's flag, complements) so
+    that no row resting on fewer respondents, and no count of fewer yes- or
+    no-answers, ever leaves the workbook, and the comparison with the county is
+    blanked for any row whose value is hidden.
 
     Parameters
     ----------
@@ -211,9 +261,7 @@ def export_frame(frame: pd.DataFrame, params: Mapping[str, object] | None = None
         Columns :data:`EXPORT_COLUMNS` (``role_label`` renamed ``jamforelse``,
         ``vs_county`` renamed ``jamfort_med_lanet``); counts as whole numbers.
     """
-    out = suppress_small_cells(frame.reset_index(drop=True), params=params, complementary=False)
-    hidden = ~indicators.usable(out)
-    out.loc[hidden, "vs_county"] = ""
+    out = controlled(frame, params)
     out = out[list(EXPORT_COLUMNS)].copy()
     for col in ("numerator", "denominator", "n"):
         out[col] = out[col].round().astype("Int64")

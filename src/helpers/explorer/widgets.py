@@ -14,7 +14,12 @@ county and Sweden, or similar kommuner) update
 * a table with the reliability flag and its reason for every row,
 
 and an export button writes the current table (after disclosure control) as a
-Swedish Excel CSV and the chart and map as PNG to ``reports/export/``.
+Swedish Excel CSV and the chart and map as PNG to ``reports/export/``. The data
+pass the workbook's one disclosure rule
+(:func:`helpers.explorer.tables.controlled`, i.e.
+:func:`helpers.stats.disclosure.suppress_small_cells` with ``disclosure.min_n``
+of ``params`` and the catalogue's flag) as soon as they are loaded, and again
+before the table is shown and exported.
 
 The widgets only wire controls to functions: the data are prepared by the pure
 functions of :mod:`helpers.explorer.explore`, drawn by :mod:`helpers.plots.common`, and the
@@ -356,13 +361,17 @@ class Explorer:
         """Load the chosen indicator's table and refresh the sex and period choices."""
         self.spec = explorer_specs.indicator_spec(self.indicator.value)
         try:
-            self.data = load_table(
-                self.spec,
-                self.data_source,
-                survey_extract=self.survey_extract,
-                variable_map=self.variable_map,
-                survey_source=self.survey_source,
-                params=self.params,
+            # Disclosure control before anything is shown: chart, map and table use self.data.
+            self.data = explorer_tables.controlled(
+                load_table(
+                    self.spec,
+                    self.data_source,
+                    survey_extract=self.survey_extract,
+                    variable_map=self.variable_map,
+                    survey_source=self.survey_source,
+                    params=self.params,
+                ),
+                self.params,
             )
         except (DataError, SourceError, OSError) as exc:
             self.data = pd.DataFrame()
@@ -431,8 +440,11 @@ class Explorer:
                     f"{' och '.join(missing)} saknas i data för {explorer_specs.lower_first(spec.label)} – "
                     "diagrammet visar det som finns."
                 )
-            self.table = explore.display_frame(
-                self.data, spec, kommun, sex, period, comparison, self.peers, significance
+            self.table = explorer_tables.controlled(
+                explore.display_frame(
+                    self.data, spec, kommun, sex, period, comparison, self.peers, significance
+                ),
+                self.params,
             )
             self.map_data = explore.map_frame(self.data, spec, lan_code, sex, period)
             self.figure = chart_figure(self.comparison_data, spec, kommun, sex, period)
@@ -441,7 +453,9 @@ class Explorer:
             self._fail(str(exc))
             return
         caption = explorer_tables.title_text(spec, kommun, sex, self._period_label())
-        self.table_view.value = explorer_tables.table_html(self.table, spec, caption)
+        self.table_view.value = explorer_tables.table_html(
+            self.table, spec, caption, params=self.params
+        )
         self.chart.value = figure_png(self.figure)
         self.map.value = figure_png(self.map_figure)
         self._show_messages()

@@ -24,6 +24,7 @@ import pandas as pd
 from helpers.config import catalogue
 from helpers.core import indicators
 from helpers.core.errors import DataError, Problem
+from helpers.stats.disclosure import suppress_small_cells
 
 #: Mime type under which a notebook hands its facts to the runner (HTML does not show it).
 MIMETYPE = "application/vnd.folkhalsa.facts+json"
@@ -145,13 +146,17 @@ def unique_facts(facts: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(FACT_KEYS, kind="stable").reset_index(drop=True)
 
 
-def to_csv(facts: pd.DataFrame, path: str | Path) -> Path:
+def to_csv(facts: pd.DataFrame, path: str | Path, min_n: int | None = None) -> Path:
     """Write facts as CSV in the Swedish Excel dialect (``;``, decimal comma, UTF-8 with BOM).
 
-    A suppressed row (flag ``undertryckt``) is written without value, CI,
+    The rows pass the workbook's disclosure rule
+    (:func:`helpers.stats.disclosure.suppress_small_cells`, row by row, the
+    catalogue's ``disclosure`` flag honoured; threshold ``min_n``, default
+    :data:`~helpers.stats.disclosure.DEFAULT_MIN_N`) before they are written, and
+    a suppressed row (flag ``undertryckt``) is written without value, CI,
     numerator, denominator or n, whatever the frame holds.
     """
-    out = facts.copy()
+    out = suppress_small_cells(facts, min_n, complementary=False) if len(facts) else facts.copy()
     hidden = out["flag"] == indicators.FLAG_SUPPRESSED
     for col in ("value", "ci_lower", "ci_upper", "numerator", "denominator", "n"):
         if col in out:

@@ -21,7 +21,7 @@ from helpers.explorer import tables as explorer_tables
 from helpers.explorer.widgets import Explorer
 from helpers.sources import life_expectancy as data
 from helpers.sources.demo import survey as demo_survey
-from helpers.stats import lifetable, lifetable_pooling, survey, survey_compare
+from helpers.stats import lifetable_pooling, lifetable_scb, survey, survey_compare
 
 LE = specs.INDICATORS["medellivslangd"]
 SMOKING = specs.INDICATORS["daglig_rokning"]
@@ -229,12 +229,17 @@ def test_export_frame_applies_disclosure_control_and_blanks_comparisons():
         [
             ("2080", 2024, 6.0, "tillförlitlig", 400),
             ("2081", 2024, 9.0, "tillförlitlig", 40),
+            ("2062", 2024, 7.0, "tillförlitlig", 300),
             ("0020", 2024, 6.5, "tillförlitlig", 3000),
         ],
     )
     shown = explore.display_frame(table, SMOKING, "2080", "totalt", 2024, "lan")
-    shown["vs_county"] = ["likartad", "", "högre"]
+    shown["vs_county"] = ["likartad", "", "", "högre"]
     out = explorer_tables.export_frame(shown, {"disclosure": {"min_n": 50}})
+    # Mora, the smallest other kommun, is hidden too: the county minus the shown kommuner
+    # would otherwise give Borlänge's count (complementary suppression over the county).
+    mora = out.set_index("area_code").loc["2062"]
+    assert np.isnan(mora["value"]) and pd.isna(mora["n"]) and "skydda" in mora["flag_reason"]
     assert out.columns[0] == "jamforelse" and out.columns[-1] == "jamfort_med_lanet"
     hidden = out.set_index("area_code").loc["2081"]
     assert np.isnan(hidden["value"]) and pd.isna(hidden["n"])
@@ -309,7 +314,7 @@ def test_life_table_indicator_adds_county_and_riket_from_the_kommuner():
         .groupby(["kommunkod", "year", "sex", "age"], as_index=False)
         .sum(),
     )
-    direct = lifetable.life_expectancy(lifetable_pooling.to_abridged(pooled))
+    direct = lifetable_scb.life_expectancy_scb(pooled)
     assert direct.set_index("sex").loc["kvinnor", "value"] == pytest.approx(
         e0.loc[("0020", "kvinnor"), "value"]
     )
