@@ -74,6 +74,10 @@ POOLED_YEARS: dict[str, int | None] = {
 }
 CI_METHODS: dict[str, str] = {
     "chiang_ii": "livstabell enligt Chiang II (som PHEindicatormethods)",
+    "scb_single_year": (
+        "ettårig livstabell som SCB:s (egna döda och medelfolkmängd 0–89 år, länets "
+        "återstående medellivslängd vid 90 år), varians enligt Chiang"
+    ),
     "korn_graubard": "Korn–Graubard, designbaserat (Taylor-linearisering)",
     "wilson": "Wilsons intervall",
     "kolada_uncertainty": "Koladas osäkerhetstal (± runt skattningen)",

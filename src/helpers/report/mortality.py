@@ -275,8 +275,9 @@ def build_mortality_section(
                 pl.kommun_map(now, lan_code, ax=ax, period=period, sex=sex, highlight=kommun)
             figs["karta"] = fig
     notes = [
-        "Medellivslängden är beräknad med en förkortad livstabell (0, 1–4, …, 90+ år) från döda "
-        "och medelfolkmängd under femårsperioden, med 95\u00a0% konfidensintervall (Chiang II).",
+        "Medellivslängden är beräknad som SCB gör: en ettårig livstabell 0–89 år från kommunens "
+        "döda och medelfolkmängd under femårsperioden, stängd vid 90 år med länets återstående "
+        "medellivslängd, med 95\u00a0% konfidensintervall (Chiang).",
         "Skillnaden mot länet tar hänsyn till att kommunen själv ingår i länet.",
         "Värden från färre än 5\u00a0000 personår visas inte; värden med konfidensintervall "
         "bredare än 10 år markeras som osäkra.",

@@ -5,8 +5,10 @@ The public entry point for everything computed from deaths and population
 
 :mod:`helpers.sources.mortality_counts`
     :func:`deaths_population` (counts by kommun, sex, single age and year),
-    :func:`abridged_counts`, :func:`kommun_life_expectancy` (Chiang II life
-    tables with CIs for every kommun, region and Riket), :func:`counts_available`
+    :func:`single_year_counts`, :func:`abridged_counts`, :func:`kommun_life_expectancy`
+    (life tables with CIs for every kommun, region and Riket: by default as SCB –
+    single years 0–89 closed at 90 with the county, ``method="scb"`` – or the
+    abridged PHE table, ``method="chiang"``), :func:`counts_available`
     and the source check: only the sources whose catalogue recipe for ``e0``
     is a life table (:data:`LIFE_TABLE_SOURCES`) can serve this – ``kolada``
     is refused in Swedish, never read as another source.

@@ -41,7 +41,10 @@ a header row (first data row = row 2).
 Single-year tables (0, 1, …, 100+) follow the same method with ``n = 1``. For
 kommuner they often break a validity rule at 95+ (no population, more deaths
 than mean population, no deaths at 100+); close the table earlier with
-:func:`single_year_ages` (e.g. ``open_age=90``) or use the abridged table.
+:func:`single_year_ages` (e.g. ``open_age=90``), use the abridged table, or –
+as SCB does for its published kommun values – close it at 90 with the county's
+remaining life expectancy (:mod:`helpers.stats.lifetable_scb`, the workbook's
+default for kommuner; it shares the flagging of :func:`indicator_rows`).
 
 The counts come as a long table, one row per group (area × sex × period …) and
 band, with columns ``age`` (band start, e.g. ``0``, ``1``, ``5`` …, or a label
@@ -293,23 +296,8 @@ def life_expectancy(
         than 20 years → value NaN, CI kept).
     """
     ages_arr = _check_ages(ages)
-    if isinstance(at_ages, str):
-        if at_ages != "all":
-            raise DataError(f"at_ages måste vara en lista med åldrar eller 'all', inte '{at_ages}'")
-        want = list(ages_arr)
-    else:
-        want = [int(a) for a in at_ages]
-    unknown = [a for a in want if a not in set(ages_arr.tolist())]
-    if unknown:
-        raise DataError(
-            f"Åldrarna {', '.join(map(str, unknown))} är inte början på någon åldersgrupp "
-            f"({', '.join(age_labels(ages_arr))})"
-        )
-    if by is None:
-        by = default_by(counts)
-    for col in ("area_code", "period"):
-        if col not in by:
-            raise DataError(Problem(f"kolumnen '{col}' behövs för indikatortabellen", table))
+    want = wanted_ages(ages_arr, at_ages)
+    by = indicator_by(counts, by, table)
     keys, res, valid, reason, _rows, ages_arr, z, conf = _compute(
         counts,
         ages_arr,
@@ -322,6 +310,102 @@ def life_expectancy(
         on_invalid,
         table,
     )
+    return indicator_rows(
+        counts,
+        by,
+        keys,
+        res,
+        valid,
+        reason,
+        ages_arr,
+        want,
+        z,
+        conf,
+        note_col=note_col,
+        uncertain_ci_width=uncertain_ci_width,
+        indicator_prefix=indicator_prefix,
+        source=source,
+        **constants,
+    )
+
+
+def wanted_ages(ages_arr: np.ndarray, at_ages: Iterable[int] | str) -> list[int]:
+    """Return the reported ages (``"all"`` = every band start); refuse other ages in Swedish."""
+    if isinstance(at_ages, str):
+        if at_ages != "all":
+            raise DataError(f"at_ages måste vara en lista med åldrar eller 'all', inte '{at_ages}'")
+        want = [int(a) for a in ages_arr]
+    else:
+        want = [int(a) for a in at_ages]
+    unknown = [a for a in want if a not in set(ages_arr.tolist())]
+    if unknown:
+        raise DataError(
+            f"Åldrarna {', '.join(map(str, unknown))} är inte början på någon åldersgrupp "
+            f"({', '.join(age_labels(ages_arr))})"
+        )
+    return want
+
+
+def indicator_by(counts: pd.DataFrame, by: Sequence[str] | None, table: str) -> list[str]:
+    """Return the group columns of an indicator table (must include area and period)."""
+    by = default_by(counts) if by is None else list(by)
+    for col in ("area_code", "period"):
+        if col not in by:
+            raise DataError(Problem(f"kolumnen '{col}' behövs för indikatortabellen", table))
+    return by
+
+
+def indicator_rows(
+    counts: pd.DataFrame,
+    by: list[str],
+    keys: pd.DataFrame,
+    res: dict[str, np.ndarray],
+    valid: np.ndarray,
+    reason: np.ndarray,
+    ages_arr: np.ndarray,
+    want: list[int],
+    z: float,
+    conf: float,
+    *,
+    note_col: str = "note",
+    uncertain_ci_width: float | None = UNCERTAIN_CI_WIDTH,
+    indicator_prefix: str = "e",
+    source: str = "Egen beräkning (livstabell)",
+    **constants: object,
+) -> pd.DataFrame:
+    """Turn computed life tables into the indicator table, with flags and reasons.
+
+    Shared by :func:`life_expectancy` and
+    :func:`helpers.stats.lifetable_scb.life_expectancy_scb`, so both methods
+    flag and suppress by the same rules.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        The input counts (for the ``note`` column).
+    by : list of str
+        Group columns.
+    keys : pandas.DataFrame
+        One row per group (the ``by`` columns).
+    res : dict of str to numpy.ndarray
+        ``(n_groups, n_bands)`` arrays ``ex``, ``se_ex``, ``lx``, ``q_capped``
+        and the counts ``_D``, ``_P`` (numerator/denominator from each age up).
+    valid, reason : numpy.ndarray
+        Per group: valid, and the Swedish reason when not.
+    ages_arr : numpy.ndarray
+        Band starts (the columns of ``res``).
+    want : list of int
+        Band starts to report.
+    z, conf : float
+        Normal quantile and level of the intervals.
+    note_col, uncertain_ci_width, indicator_prefix, source, **constants
+        As for :func:`life_expectancy`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated indicator table.
+    """
     G, B = res["ex"].shape
     idx = np.searchsorted(ages_arr, want)
     K = len(idx)
@@ -429,6 +513,9 @@ def _group_note(
 
 
 __all__ = [
+    "indicator_by",
+    "indicator_rows",
     "life_expectancy",
     "life_table",
+    "wanted_ages",
 ]

@@ -218,9 +218,36 @@ def default_by(counts: pd.DataFrame) -> list[str]:
 
 
 def validity(
-    D: np.ndarray, P: np.ndarray, labels: Sequence[str], min_population: float
+    D: np.ndarray,
+    P: np.ndarray,
+    labels: Sequence[str],
+    min_population: float,
+    *,
+    ratio_bands: int | None = None,
+    open_band: bool = True,
+    total: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per group: is it valid, the Swedish reason (empty when valid), and the offending band."""
+    """Per group: is it valid, the Swedish reason (empty when valid), and the offending band.
+
+    Parameters
+    ----------
+    D, P : numpy.ndarray
+        Deaths and person-years, ``(n_groups, n_bands)``.
+    labels : sequence of str
+        Band labels (for the reasons).
+    min_population : float
+        A group needs more person-years than this.
+    ratio_bands : int, optional
+        Apply "more deaths than population" only to the first ``ratio_bands``
+        bands (default all). Single-year tables at the highest ages (where
+        one-year rates above 1 are real, see :mod:`helpers.stats.lifetable_scb`)
+        only need deaths ≥ 0 and population > 0.
+    open_band : bool
+        Whether the last band is the table's own open band, which needs
+        deaths (False when the table is closed with a borrowed value).
+    total : numpy.ndarray, optional
+        Person-years per group for the population rule (default the sum of ``P``).
+    """
     G, B = D.shape
     lab = np.asarray(labels, dtype=object)
     reason = np.full(G, "", dtype=object)
@@ -243,14 +270,17 @@ def validity(
 
     fill(D < 0, None, lambda g, j: f"negativt antal döda ({n0(D[g, j])}) i åldersgruppen {lab[j]}")
     fill(P <= 0, None, lambda g, j: f"folkmängden är {n0(P[g, j])} (≤ 0) i åldersgruppen {lab[j]}")
+    ratio = D > P
+    if ratio_bands is not None:
+        ratio[:, ratio_bands:] = False
     fill(
-        D > P,
+        ratio,
         None,
         lambda g, j: (
             f"fler döda ({n0(D[g, j])}) än folkmängd ({n0(P[g, j])}) i åldersgruppen {lab[j]}"
         ),
     )
-    total = P.sum(axis=1)
+    total = P.sum(axis=1) if total is None else np.asarray(total, dtype=float)
     fill(
         None,
         total <= min_population,
@@ -260,7 +290,7 @@ def validity(
     )
     fill(
         None,
-        D[:, -1] == 0,
+        (D[:, -1] == 0) & open_band,
         lambda g, j: (
             f"inga döda i den öppna åldersgruppen {lab[-1]} – livslängden kan inte beräknas"
         ),

@@ -83,7 +83,13 @@ def _check_ages(ages: Sequence[int]) -> np.ndarray:
 # The array core
 # --------------------------------------------------------------------------------------
 def chiang(
-    deaths: np.ndarray, population: np.ndarray, ages: Sequence[int], radix: float = RADIX
+    deaths: np.ndarray,
+    population: np.ndarray,
+    ages: Sequence[int],
+    radix: float = RADIX,
+    *,
+    open_ex: np.ndarray | None = None,
+    open_var: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Compute Chiang II life tables for many groups at once (pure array arithmetic).
 
@@ -97,6 +103,14 @@ def chiang(
         Band starts, first 0, strictly increasing; the last band is open.
     radix : float
         ``l`` at age 0.
+    open_ex, open_var : numpy.ndarray, optional
+        Shape ``(n_groups,)``: close the table with a *given* remaining life
+        expectancy at the start of the last band and its variance (for
+        example another area's, see :mod:`helpers.stats.lifetable_scb`)
+        instead of the band's own ``1/M`` and Silcocks' term. The last
+        band's person-years are then ``l·open_ex`` and its variance term
+        ``l²·open_var``; the last column of ``deaths``/``population`` is
+        not used. Both or neither must be given.
 
     Returns
     -------
@@ -112,6 +126,8 @@ def chiang(
     if D.shape != P.shape or D.shape[1] != len(age):
         raise ValueError(f"shape mismatch: deaths {D.shape}, population {P.shape}, {len(age)} ages")
     G, B = D.shape
+    if (open_ex is None) != (open_var is None):
+        raise ValueError("open_ex and open_var must be given together")
     n = np.append(np.diff(age), np.nan)
     a = np.where(age == 0, 0.1, 0.5)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -132,7 +148,10 @@ def chiang(
         dx = lx - l_next
         Lx = np.empty_like(M)
         Lx[:, :-1] = nc * (l_next[:, :-1] + ac * dx[:, :-1])
-        Lx[:, -1] = lx[:, -1] / M[:, -1]
+        if open_ex is None:
+            Lx[:, -1] = lx[:, -1] / M[:, -1]
+        else:
+            Lx[:, -1] = lx[:, -1] * np.asarray(open_ex, dtype=float)
         Tx = np.cumsum(Lx[:, ::-1], axis=1)[:, ::-1]
         ex = np.where(lx == 0, 0.0, Tx / lx)
         # Chiang's variance of q (zero where nobody dies in the table) ...
@@ -143,7 +162,10 @@ def chiang(
         e_next[:, :-1] = ex[:, 1:]
         W = np.empty_like(M)
         W[:, :-1] = spi[:, :-1] * lx[:, :-1] ** 2 * ((1 - ac) * nc + e_next[:, :-1]) ** 2
-        W[:, -1] = (lx[:, -1] / 2) ** 2 * spi[:, -1]
+        if open_var is None:
+            W[:, -1] = (lx[:, -1] / 2) ** 2 * spi[:, -1]
+        else:
+            W[:, -1] = lx[:, -1] ** 2 * np.asarray(open_var, dtype=float)
         ST = np.cumsum(W[:, ::-1], axis=1)[:, ::-1]
         var = ST / lx**2
         se = np.sqrt(var)

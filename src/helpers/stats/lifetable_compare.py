@@ -28,7 +28,7 @@ its uncertainty; see its docstring.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -76,8 +76,46 @@ def parent_difference(
     Dc = np.atleast_2d(np.asarray(parent_deaths, float))
     rk = chiang(Dk, np.atleast_2d(np.asarray(child_population, float)), ages_arr)
     rc = chiang(Dc, np.atleast_2d(np.asarray(parent_population, float)), ages_arr)
+    return table_difference(rk, rc, Dk, Dc, idx)
 
-    def band_terms(res: dict[str, np.ndarray]) -> np.ndarray:
+
+def table_difference(
+    child: Mapping[str, np.ndarray],
+    parent: Mapping[str, np.ndarray],
+    child_deaths: np.ndarray,
+    parent_deaths: np.ndarray,
+    idx: Sequence[int],
+) -> dict[str, np.ndarray]:
+    """Difference between two computed life tables, the child part of the parent.
+
+    The array core of :func:`parent_difference`, for tables computed by any
+    method that gives Chiang-type variances (for example the closed tables of
+    :func:`helpers.stats.lifetable_scb.scb_tables`, whose last band carries
+    the borrowed variance and, as ``child_deaths``, the deaths of the area the
+    value is borrowed from – so a kommun and its county, which share that
+    value exactly, get correlation 1 there).
+
+    Parameters
+    ----------
+    child, parent : mapping of str to numpy.ndarray
+        ``ex``, ``var_ex``, ``se_ex`` and ``lx``, each ``(n_groups, n_bands)``.
+    child_deaths, parent_deaths : numpy.ndarray
+        Deaths each band's estimate rests on (for the correlation
+        ``sqrt(D_child / D_parent)``), ``(n_groups, n_bands)``.
+    idx : sequence of int
+        Band positions at which to report.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        As :func:`parent_difference`.
+    """
+    idx = np.asarray(idx, dtype=int)
+    rk, rc = child, parent
+    Dk = np.atleast_2d(np.asarray(child_deaths, float))
+    Dc = np.atleast_2d(np.asarray(parent_deaths, float))
+
+    def band_terms(res: Mapping[str, np.ndarray]) -> np.ndarray:
         st = res["var_ex"] * res["lx"] ** 2  # Σ_{y>=x} W_y
         w = st.copy()
         w[:, :-1] = st[:, :-1] - st[:, 1:]

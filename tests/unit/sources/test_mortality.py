@@ -131,6 +131,43 @@ def test_periods_memo_and_copies(demo_root):
     )
 
 
+def test_methods_first_year_and_ages(demo_root):
+    scb = mortality_counts.kommun_life_expectancy("demo", "20", [2024], (0, 30))
+    chiang = mortality_counts.kommun_life_expectancy("demo", "20", [2024], (0, 30), method="chiang")
+    assert len(scb) == len(chiang) and scb["value"].notna().all()
+    pd.testing.assert_frame_equal(
+        scb[["area_code", "sex", "indicator", "numerator", "denominator"]],
+        chiang[["area_code", "sex", "indicator", "numerator", "denominator"]],
+    )
+    # Riket: single-year 0–100+ versus abridged 90+, a few hundredths apart.
+    both = scb.merge(chiang, on=["area_code", "sex", "indicator"], suffixes=("", "_c"))
+    riket = both[both["area_code"] == "0000"]
+    assert (riket["value"] - riket["value_c"]).abs().max() < 0.05
+    # The county's table is its full single-year table; a kommun is closed with it.
+    counts = mortality_counts.single_year_counts("demo", [2024])
+    assert counts["age"].max() == 100 and set(counts["area_type"]) == {"kommun", "region", "riket"}
+    tables = mortality_counts.scb_tables("demo", [2024])
+    k = tables.keys.index[(tables.keys["area_code"] == "2080") & (tables.keys["sex"] == "män")][0]
+    c = tables.closing[k]
+    assert tables.keys.loc[c, "area_code"] == "0020" and tables.keys.loc[c, "sex"] == "män"
+    assert tables.res["ex"][k, 90] == tables.res["ex"][c, 90]
+    # Ages any 0–90 with the SCB method; band starts only with the abridged one.
+    e65 = mortality_counts.kommun_life_expectancy("demo", "20", [2024], (65, 90))
+    assert set(e65["indicator"]) == {"e65", "e90"}
+    with pytest.raises(DataError, match="inte redovisas vid 33 år med metoden 'chiang'"):
+        mortality_counts.kommun_life_expectancy("demo", "20", [2024], (33,), method="chiang")
+    with pytest.raises(DataError, match="inte redovisas vid 95 år med metoden 'scb'"):
+        mortality_counts.kommun_life_expectancy("demo", "20", [2024], (95,))
+    with pytest.raises(DataError, match="Okänd livstabellsmetod 'pheonly'"):
+        mortality_counts.kommun_life_expectancy("demo", method="pheonly")
+    with pytest.raises(DataError, match="first_year måste vara 'require' eller 'stock'"):
+        mortality_counts.kommun_life_expectancy("demo", first_year="ja")
+    # The demo has the stock of 31 Dec 2009: "stock" changes nothing for 2010–2014.
+    req = mortality_counts.kommun_life_expectancy("demo", "20", [2014], (0,))
+    stock = mortality_counts.kommun_life_expectancy("demo", "20", [2014], (0,), first_year="stock")
+    pd.testing.assert_frame_equal(req, stock)
+
+
 def test_counts_are_stored_in_processed(demo_root):
     mortality_counts.abridged_counts("demo", [2024])
     files = list((demo_root / "data" / "processed").glob("dodlighet_femar_demo_*.parquet"))
@@ -396,25 +433,55 @@ def test_bad_notebook_parameter_file(tmp_path: Path):
 
 
 # -- reference data ------------------------------------------------------------------------------------
-@pytest.mark.reference
-def test_kommun_e0_matches_scb_published_2015_2019(reference_dir):
-    le = mortality_counts.kommun_life_expectancy("referens", periods=[(2015, 2019)], ages=(0,))
-    assert le["source"].iloc[0].startswith("Källa: SCB")
-    published = dmo.published_e0()
+def _against_published(le: pd.DataFrame) -> pd.DataFrame:
     m = le.merge(
-        published[["area_code", "sex", "period", "value"]],
+        dmo.published_e0()[["area_code", "sex", "period", "value"]],
         on=["area_code", "sex", "period"],
         suffixes=("", "_scb"),
     )
-    assert len(m) == 275 * 2  # every kommun outside Dalarna, both sexes
-    err = (m["value"] - m["value_scb"]).abs()
-    assert err.median() < 0.2  # measured 0.087
-    assert err.max() < 1.0  # measured 0.73
-    assert abs((m["value"] - m["value_scb"]).mean()) < 0.05
-    # SCB's published values lie inside our 95 % intervals for almost every kommun.
-    inside = (m["ci_lower"] <= m["value_scb"]) & (m["value_scb"] <= m["ci_upper"])
-    assert inside.mean() > 0.95
+    return m.assign(err=(m["value"] - m["value_scb"]).abs())
+
+
+@pytest.mark.reference
+def test_kommun_e0_matches_scb_published_both_periods(reference_dir):
+    le = mortality_counts.kommun_life_expectancy(
+        "referens", periods=[(2010, 2014), (2015, 2019)], ages=(0,), first_year="stock"
+    )
+    assert le["source"].iloc[0].startswith("Källa: SCB")
+    assert "länets återstående medellivslängd vid 90 år" in le["source"].iloc[0]
+    m = _against_published(le)
+    assert len(m) == 275 * 2 * 2  # every kommun outside Dalarna, both sexes, both periods
+    per = m.groupby(["period", "sex"])["err"]
+    assert (per.max() <= 0.15).all()  # measured 0.124 (Åsele women 2010–2014), 0.097 (2015–2019)
+    assert (per.median() < 0.025).all()  # measured 0.014–0.018
+    assert abs((m["value"] - m["value_scb"]).mean()) < 0.02  # measured −0.010
+    # SCB's published values lie inside our 95 % intervals for every kommun.
+    assert ((m["ci_lower"] <= m["value_scb"]) & (m["value_scb"] <= m["ci_upper"])).all()
     assert dmo.published_e0("20").empty  # Dalarna is not in the published file
+    # 2010–2014: the 2010 mean population is the stock of 31 Dec 2010 (2009 is missing).
+    first = le[le["period"] == 2014]
+    assert (first["flag"] == indicators.FLAG_UNCERTAIN).all()
+    assert first["flag_reason"].str.contains("31 december 2009 saknas").all()
+    assert (le.loc[le["period"] == 2019, "flag"] == indicators.FLAG_OK).all()
+    with pytest.raises(DataError, match="folkmängden 31 december 2009 saknas"):
+        mortality_counts.kommun_life_expectancy("referens", periods=[(2010, 2014)])
+    # With the fallback the default periods start with 2010–2014.
+    allp = mortality_counts.kommun_life_expectancy("referens", "01", ages=(0,), first_year="stock")
+    assert sorted(allp["period_label"].unique())[0] == "2010–2014"
+
+
+@pytest.mark.reference
+def test_chiang_method_keeps_the_abridged_table(reference_dir):
+    le = mortality_counts.kommun_life_expectancy(
+        "referens", periods=[(2015, 2019)], ages=(0,), method="chiang"
+    )
+    assert "Chiang II" in le["source"].iloc[0]
+    m = _against_published(le)
+    assert len(m) == 275 * 2
+    assert m["err"].median() < 0.2  # measured 0.087
+    assert m["err"].max() < 1.0  # measured 0.73 (Bjurholm men): the open 90+ band is noisy
+    cmp = mortality_compare.compare_with_county("referens", "24", [2019], (0,), method="chiang")
+    assert (cmp["value"] - cmp["region_value"] - cmp["diff_region"]).abs().max() < 1e-9
 
 
 @pytest.mark.reference

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.core import indicators
+from helpers.stats.disclosure import DEFAULT_MIN_N
 
 #: Survey KPIs the demo microdata can answer: Kolada KPI -> answer variable of the demo
 #: extract. U01405 (bra självskattat hälsotillstånd, HLV) is the extract's ``good_health``.
@@ -31,8 +32,9 @@ from helpers.core import indicators
 #: counterpart: the extract's ``physical_inactivity`` is *stillasittande fritid*, another
 #: question, so they stay generated.
 SURVEY_KPIS: dict[str, str] = {"U01405": "good_health"}
-#: Disclosure threshold of the survey estimates (the report's default ``min_n``).
-SURVEY_MIN_N = 5
+#: Disclosure threshold of the survey estimates: the workbook's one default
+#: (:data:`helpers.stats.disclosure.DEFAULT_MIN_N`, the report's default ``min_n``).
+SURVEY_MIN_N = DEFAULT_MIN_N
 
 
 def is_derived(kpi: str) -> bool:
@@ -78,13 +80,16 @@ def survey_estimates(variable: str, min_n: int = SURVEY_MIN_N) -> pd.DataFrame:
     same estimator and arguments as the report's survey section
     (:func:`helpers.stats.survey.estimate_indicator` with kommun and county
     levels for a one-county extract, sex × education, one estimate per survey
-    year, 95 % Korn–Graubard intervals, disclosure control with ``min_n``).
+    year, 95 % Korn–Graubard intervals, disclosure control with ``min_n`` by the
+    workbook's one rule, :func:`helpers.stats.disclosure.suppress_small_cells`,
+    honouring the catalogue's ``disclosure`` flag).
 
     Returns
     -------
     pandas.DataFrame
         The indicator table of the estimates (percent).
     """
+    from helpers.config import catalogue
     from helpers.sources import survey_data
     from helpers.stats import survey
 
@@ -98,7 +103,8 @@ def survey_estimates(variable: str, min_n: int = SURVEY_MIN_N) -> pd.DataFrame:
         levels=survey.levels_for(micro["kommun"]),
         pool_years=None,
         confidence=0.95,
-        params={"disclosure": {"min_n": int(min_n)}},
+        params={"disclosure": {"min_n": min_n}},
+        catalogue=catalogue.load(),
     ).table
 
 
