@@ -148,8 +148,9 @@ def validate(df: pd.DataFrame, name: str = "indikatortabellen") -> pd.DataFrame:
     """Check that ``df`` is a valid indicator table; raise :class:`DataError` otherwise.
 
     Checks columns, allowed area types, sexes and flags, that a suppressed or
-    missing value is NaN, that CIs contain the value, and that there are no
-    duplicated keys.
+    missing value is NaN, that every number is finite (or missing), that counts
+    are not negative and the numerator not above the denominator, that CIs are
+    ordered and contain the value, and that there are no duplicated keys.
 
     Parameters
     ----------
@@ -185,7 +186,29 @@ def validate(df: pd.DataFrame, name: str = "indikatortabellen") -> pd.DataFrame:
         problems.append(
             Problem("värdet ska vara tomt när flaggan är undertryckt/saknas", name, i + 1, "value")
         )
+    for col in ("value", "ci_lower", "ci_upper", "numerator", "denominator", "n"):
+        numbers = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+        infinite = np.isinf(numbers)
+        if infinite.any():
+            i = int(np.flatnonzero(infinite)[0])
+            problems.append(Problem("talet är inte ändligt (oändligt)", name, i + 1, col))
+        if col in ("numerator", "denominator", "n"):
+            negative = numbers < 0
+            if negative.any():
+                i = int(np.flatnonzero(negative)[0])
+                problems.append(Problem("ett antal kan inte vara negativt", name, i + 1, col))
+    # No "numerator <= denominator" rule here: rates (deaths per person-year at
+    # 90+, visits per inhabitant) may exceed one. Shares are checked where they
+    # are read (survey readers: yes-count <= respondents).
     tol = 1e-9
+    crossed = (df["ci_lower"] > df["ci_upper"] + tol).to_numpy()
+    if crossed.any():
+        i = int(np.flatnonzero(crossed)[0])
+        problems.append(
+            Problem(
+                "konfidensintervallets nedre gräns är större än den övre", name, i + 1, "ci_lower"
+            )
+        )
     outside = (df["ci_lower"] > df["value"] + tol) | (df["ci_upper"] < df["value"] - tol)
     if outside.any():
         i = int(np.flatnonzero(outside.to_numpy())[0])

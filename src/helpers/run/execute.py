@@ -172,7 +172,7 @@ class ReportExecutor:
             error = error or f"HTML kunde inte skapas: {short_error(exc)}"
         if not error:
             try:
-                write_facts(executed, data_path)
+                write_facts(executed, data_path, job.parameters.get("min_n"))
             except Exception as exc:
                 error = f"datafilen kunde inte skapas: {short_error(exc)}"
         return ReportResult(
@@ -217,13 +217,16 @@ class ReportExecutor:
         write_text(html_path, body)
 
 
-def write_facts(nb: Any, data_path: Path) -> bool:
+def write_facts(nb: Any, data_path: Path, min_n: Any = None) -> bool:
     """Write the facts a report handed over (:data:`helpers.report.facts.MIMETYPE`).
 
     The template displays its facts under a mime type that HTML does not show;
     this reads them from the executed notebook (a notebook node) and writes them as CSV in the
     Swedish Excel dialect (:func:`helpers.report.facts.to_csv`). A template that
-    hands over no facts gets no data file.
+    hands over no facts gets no data file. ``min_n`` is the run's disclosure
+    threshold (the job's ``min_n`` parameter; ``None``: the template's default,
+    :data:`helpers.stats.disclosure.DEFAULT_MIN_N`), so the data file hides exactly
+    what the report hides.
 
     Returns
     -------
@@ -241,7 +244,7 @@ def write_facts(nb: Any, data_path: Path) -> bool:
     ]
     if not records:
         return False
-    facts.to_csv(facts.from_records(records[-1]), data_path)
+    facts.to_csv(facts.from_records(records[-1]), data_path, min_n=min_n)
     return True
 
 

@@ -281,8 +281,6 @@ def _select(spec: RunSpec, only: Sequence[str | int] | None) -> list[Job]:
     problems: list[Problem] = []
     codes: list[str] = []
     for item in only:
-        if isinstance(item, str) and item.isdigit() and len(item) < 4:
-            item = int(item)  # "180" on the command line means "0180"
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", notebook_params.ParamsWarning)
@@ -597,6 +595,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{yamlfile.display_path(spec.template)}, {result.workers} process(er), {mode}."
         )
         print(f"Parametrar: {spec.parameters or 'mallens standardvärden'}")
+        threshold = (spec.disclosure or {}).get("min_n")
+        print(
+            "Röjandekontroll: "
+            + (f"min_n = {threshold} (disclosure i körfilen)" if threshold else "mallens min_n")
+        )
         for job in result.jobs:
             print(f"  {job.kommun} {job.name:<20} -> {_shown(result.out_dir / job.stem)}.html")
         print("Inget kördes (--dry-run).")
