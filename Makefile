@@ -6,9 +6,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PARAMS ?= params/dalarna.yaml
+FETCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format data reports lab clean lock bench golden verify-cache repair-cache
+.PHONY: help install demo test test-fast lint format data reports fetch lab clean lock bench golden verify-cache repair-cache
 
 help: ## Show the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-9s %s\n", $$1, $$2}'
@@ -19,6 +20,7 @@ help: ## Show the targets and what they do
 	@echo "  .venv/bin/python -m pip install --no-deps -e ."
 	@echo "  .venv/bin/python -m helpers.demo                       # build the synthetic demo data"
 	@echo "  .venv/bin/python -m helpers.reports --params $(PARAMS)  # one report per kommun"
+	@echo "  .venv/bin/python -m helpers.fetch --params $(PARAMS)    # download real data, then offline"
 	@echo "  .venv/bin/python -m pytest -n 2 --dist loadscope       # run the tests"
 	@echo "  .venv/bin/lint-imports                                 # check the layers"
 
@@ -36,6 +38,9 @@ data: $(STAMP) ## Build the synthetic demo data into data/raw/demo (idempotent)
 
 reports: data ## Run the per-kommun reports for PARAMS (default params/dalarna.yaml)
 	$(PY) -m helpers.reports --params $(PARAMS)
+
+fetch: $(STAMP) ## Download everything PARAMS needs into data/raw (resumable); then runs work offline
+	$(PY) -m helpers.fetch --params $(PARAMS) $(FETCH_ARGS)
 
 demo: reports ## Set up, build the demo data and make the Dalarna reports (the main job)
 

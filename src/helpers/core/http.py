@@ -26,6 +26,11 @@ every source client needs and nothing more:
   ``"Kunde inte hämta <URL>: <orsak>. <råd>"``, in Swedish; the original
   exception is kept as ``__cause__`` for debugging, its English name is never
   shown;
+* :func:`cache_only` makes every request in its block raise :class:`NotCached`
+  at once, without touching the network: the loaders then run on the raw
+  cache alone, which is how a run finds out what it would have to download
+  (``helpers.sources.needs``); :func:`connection_check` makes one attempt to
+  reach a host, with a short timeout and no retries;
 * :meth:`HttpClient.get_json` reads the body with
   :func:`helpers.core.jsonbody.check_json_response` (refuses HTML/XML pages and
   non-UTF-8 charsets) and :func:`helpers.core.jsonbody.decode_json` (refuses
@@ -46,7 +51,9 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
@@ -81,6 +88,63 @@ OFFLINE_ADVICE = (
     "Kontrollera nätverksanslutningen; det som redan finns i cachen (data/raw) "
     "används utan nätverk – försök annars igen senare"
 )
+
+
+class NotCached(SourceError):
+    """Raised inside :func:`cache_only` when a request would have gone to the network.
+
+    Attributes
+    ----------
+    url : str
+        The URL that is not in the raw cache.
+    """
+
+    def __init__(self, url: str):
+        super().__init__(f"Finns inte i cachen (data/raw): {url}")
+        self.url = url
+
+
+_CACHE_ONLY: ContextVar[bool] = ContextVar("helpers_http_cache_only", default=False)
+
+
+@contextmanager
+def cache_only() -> Iterator[None]:
+    """Within the block, every :meth:`HttpClient.request` raises :class:`NotCached` at once.
+
+    Source clients read their raw cache before they call the HTTP layer, so a
+    loader run inside this block succeeds exactly when everything it needs is
+    cached, and otherwise stops at the first URL it lacks – without a single
+    connection attempt.
+    """
+    token = _CACHE_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _CACHE_ONLY.reset(token)
+
+
+def connection_check(url: str, timeout: float = 1.5) -> str | None:
+    """Try once to reach ``url``'s server; return ``None`` if it answered, else the reason.
+
+    One ``HEAD`` request, ``timeout`` seconds for connecting and for the
+    answer, no retries and no redirects followed. Any HTTP answer (even an error
+    status) counts as reachable: the point is whether there is a network path.
+
+    Returns
+    -------
+    str or None
+        ``None`` when the server answered; otherwise a short Swedish reason.
+    """
+    try:
+        with requests.Session() as session:
+            session.headers["User-Agent"] = USER_AGENT
+            session.head(url, timeout=(timeout, timeout), allow_redirects=False)
+    except requests.exceptions.Timeout:
+        return f"ingen kontakt inom {_seconds_text(timeout)}"
+    except requests.exceptions.RequestException as exc:
+        failure = _classify(exc, url, timeout)
+        return failure.reason
+    return None
 
 
 class Throttle:
@@ -655,6 +719,8 @@ class HttpClient:
         """
         base = same_origin_as or url
         shown_url = _full_url(method, url, params)
+        if _CACHE_ONLY.get():
+            raise NotCached(shown_url)
         if same_origin_as is not None and not same_origin(url, same_origin_as):
             check_same_origin(url, same_origin_as, "Anropet")
         attempts = self.retries + 1

@@ -15,7 +15,11 @@ What happens
 1. The run file is validated completely (:func:`helpers.config.params.load_run`):
    unknown keys, kommun codes, parameter names and types against the
    template's ``parameters`` cell. Nothing runs if anything is wrong.
-2. If the data source is ``demo``, the demo data are built once in the parent
+2. Before the kommun batch, :func:`offline_check`: if the run needs downloads
+   that are not in the raw cache and the source cannot be reached (one
+   connection check), the run stops at once with a Swedish message naming the
+   missing data and ``make fetch PARAMS=…`` – no kommun retries the network.
+   If the data source is ``demo``, the demo data are built once in the parent
    process (:func:`helpers.sources.demo.build.build_all`), so parallel workers never race to
    write them.
 3. Each kommun's notebook is made by ``papermill.execute_notebook`` (so it is
@@ -308,6 +312,22 @@ def _data_source(spec: RunSpec) -> str | None:
     return str(p.default) if p is not None and p.default is not None else None
 
 
+def offline_check(spec: RunSpec, data_source: str | None, params_path: str | Path) -> None:
+    """Once per run, before the kommun batch: refuse at once if data are missing and offline.
+
+    :func:`helpers.sources.needs.check_offline_ready`: the run's downloads are
+    tried against the raw cache only; if something is missing, one connection
+    check per source, and if that fails a Swedish :class:`DataError` names what
+    is missing and the fetch command (nothing has run then). Demo runs need no
+    download and skip this.
+    """
+    from helpers.sources import needs
+
+    run = needs.run_needs(spec, data_source)
+    run = needs.RunNeeds(run.data_source, run.lan_codes, run.kommuner, params_path=str(params_path))
+    needs.check_offline_ready(run)
+
+
 def run_reports(
     params_path: str | Path,
     only: Sequence[str | int] | None = None,
@@ -368,6 +388,7 @@ def run_reports(
         return result
 
     data_source = _data_source(spec)
+    offline_check(spec, data_source, params_path)
     out_dir.mkdir(parents=True, exist_ok=True)
     config = Config(
         template=str(spec.template),

@@ -31,17 +31,17 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.core import indicators, lookup
-from helpers.sources import scb
 from helpers.sources.demo import mortality as demo_mortality
 from helpers.sources.mortality_counts import (
     LIFE_TABLE_SOURCES,
     LIFE_TABLE_WHAT,
-    SCB_COUNT_TABLES,
     _reference_file,
     check_source,
+    scb_count_table_ids,
 )
 from helpers.sources.mortality_education import (
     e30_source_label,
+    e30_table_id,
 )
 
 #: Indicator id of published e0 per kommun (reference file).
@@ -110,7 +110,7 @@ def provenance_url_parts(data_source: str) -> list[str]:
     if source == "demo":
         return list(demo_mortality.demo_urls().values())
     if source == "scb":
-        return [scb.TAB_E30_EDUCATION_LAN, *[t for t in SCB_COUNT_TABLES.values() if t]]
+        return [e30_table_id(), *[t for t in scb_count_table_ids().values() if t]]
     return []
 
 

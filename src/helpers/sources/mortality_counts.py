@@ -27,13 +27,13 @@ deaths|population``), whichever source is used:
     machines that have the shared reference folder; otherwise a Swedish
     :class:`~helpers.core.errors.DataError` says so.
 ``"scb"``
-    SCB's PxWebApi 2.0 through :class:`helpers.sources.scb.ScbClient` (online, cached
-    in ``data/raw/scb``). The v2 ids of the two count tables (v1
-    ``BE0101D9``/``BE0101N1``) could not be confirmed offline, so they must be
-    given (``table_ids={"deaths": "TAB…", "population": "TAB…"}``) or pinned in
-    :data:`SCB_COUNT_TABLES` after confirming them online with
-    :func:`helpers.sources.scb.resolve_table_id`. The conversion of the json-stat2
-    answer is tested offline with a fake client.
+    SCB's PxWebApi 2.0 through :class:`helpers.sources.scb.ScbClient` (cached in
+    ``data/raw/scb``; ``python -m helpers.fetch`` downloads it). The v2 ids of the
+    two count tables (v1 ``BE0101D9``/``BE0101N1``) are pinned in
+    ``params/scb_tables.lock.yaml`` (:mod:`helpers.sources.scb_tables`; the fetch
+    confirms them with SCB's search and refuses a table that changed); they can
+    be overridden with ``table_ids={"deaths": "TAB…", "population": "TAB…"}`` or
+    :data:`SCB_COUNT_TABLES`.
 
 Life expectancy per kommun
 --------------------------
@@ -90,6 +90,7 @@ from helpers.core.errors import DataError, Problem, SourceError
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.core.memo import Memo
 from helpers.sources import scb
+from helpers.sources import scb_tables as table_lock
 from helpers.sources.demo import mortality as demo_mortality
 from helpers.stats import lifetable as lt
 from helpers.stats import lifetable_chiang, lifetable_pooling, lifetable_scb
@@ -135,8 +136,20 @@ class SourcesWith(Sequence[str]):
 #: for ``e0`` is a life table (``demo``, ``scb``, ``referens``).
 LIFE_TABLE_SOURCES: Sequence[str] = SourcesWith("e0", "life_table")
 #: PxWebApi 2.0 ids of deaths (v1 BE0101D9) and population 31 Dec (v1 BE0101N1) by
-#: kommun, single age, sex and year. ``None`` = not confirmed yet (see module docstring).
+#: kommun, single age, sex and year, overriding the lock file. ``None`` = take the id
+#: pinned in ``params/scb_tables.lock.yaml`` (:func:`scb_count_table_ids`).
 SCB_COUNT_TABLES: dict[str, str | None] = {"deaths": None, "population": None}
+
+
+def scb_count_table_ids() -> dict[str, str | None]:
+    """Return the ids of the two count tables: :data:`SCB_COUNT_TABLES`, else the lock file."""
+    return {k: SCB_COUNT_TABLES.get(k) or table_lock.table_id(k) for k in table_lock.COUNT_KEYS}
+
+
+#: The command that downloads and pins the SCB tables (shown in messages).
+FETCH_HINT = (
+    "make fetch PARAMS=<körfil> (eller python -m helpers.fetch --params <körfil> --med scb)"
+)
 #: Reference files (in ``<reference_dir>/scb``).
 REFERENCE_FILES: dict[str, str] = {
     "deaths": "scb_deaths_kommun_single_age.csv.gz",
@@ -261,10 +274,10 @@ def unavailable_reason(data_source: str) -> str:
                 "Referensdata saknas: antal döda och folkmängd finns inte i "
                 "../shared/reference/scb på den här datorn."
             )
-    if source == "scb" and not all(SCB_COUNT_TABLES.get(k) for k in ("deaths", "population")):
+    if source == "scb" and not all(scb_count_table_ids().values()):
         return (
-            "SCB:s tabell-id för antal döda och folkmängd per ettårsklass är inte bekräftade "
-            "(se helpers.sources.mortality.SCB_COUNT_TABLES)."
+            "SCB:s tabell-id för antal döda och folkmängd per ettårsklass är inte låsta "
+            f"(params/scb_tables.lock.yaml); kör `{FETCH_HINT}`."
         )
     return ""
 
@@ -312,7 +325,8 @@ def _raw_identity(source: str) -> str:
         return "-".join(e.sha256[:12] for e in entries[:2])
     if source == "referens":
         return "-".join(_file_key(_reference_file(k)) for k in ("deaths", "population"))
-    return "scb-" + "-".join(str(SCB_COUNT_TABLES.get(k)) for k in ("deaths", "population"))
+    ids = scb_count_table_ids()
+    return "scb-" + "-".join(str(ids[k]) for k in ("deaths", "population"))
 
 
 # -- deaths and population ----------------------------------------------------------------------
@@ -475,7 +489,7 @@ def scb_counts(
         If the ids are not confirmed (``None``) or SCB's answer lacks the
         expected variables.
     """
-    ids = {**SCB_COUNT_TABLES, **dict(table_ids or {})}
+    ids = {**scb_count_table_ids(), **dict(table_ids or {})}
     missing = [k for k in ("deaths", "population") if not ids.get(k)]
     if missing:
         raise SourceError(

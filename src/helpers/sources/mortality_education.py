@@ -3,7 +3,10 @@
 :func:`e30_by_education` returns the tidy indicator table
 (:mod:`helpers.core.indicators`) for the catalogue indicator ``e30_utb``: demo
 from :func:`helpers.sources.demo.mortality.e30_indicator_table`, ``"scb"`` from
-TAB4879 (county × sex × education, five-year periods), ``"referens"`` from
+TAB4879 (county × sex × education, five-year periods; the id pinned in
+``params/scb_tables.lock.yaml``, read from the raw cache after
+``python -m helpers.fetch``, so every county – Dalarna too, not only Riket –
+has its own figure 1.1 and gap trend), ``"referens"`` from
 SCB's published one-year points for Sweden (the only reference there is; no
 county values). The sources that can serve it are those with an
 ``scb_table`` recipe for ``e30_utb`` in the catalogue
@@ -22,9 +25,10 @@ from helpers.config import catalogue
 from helpers.config import sources as registry
 from helpers.core import indicators, lookup
 from helpers.core.cache import RawCache
+from helpers.core.errors import SourceError
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.core.memo import Memo
-from helpers.sources import scb
+from helpers.sources import scb, scb_tables
 from helpers.sources.demo import mortality as demo_mortality
 from helpers.sources.mortality_counts import (
     _SEX_CODES,
@@ -138,14 +142,49 @@ def e30_from_scb_frame(frame: pd.DataFrame, dims: Mapping[str, Mapping[str, Any]
     return indicators.make(out, source=e30_source_label("scb"))
 
 
+def e30_table_id() -> str:
+    """Return the PxWebApi 2.0 id of e30 by education and county (lock file, else TAB4879)."""
+    return scb_tables.table_id("e30_education_lan") or scb.TAB_E30_EDUCATION_LAN
+
+
+def e30_selection(dims: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Return the selection of TAB4879 the workbook uses: every county and Riket, both sexes.
+
+    Every region (Riket and the 21 counties), education level and period; sex
+    ``1``/``2``; of the table contents only the remaining life expectancy (a
+    content whose label says *medellivslängd*, or the only content) – never
+    several contents mixed in one value column.
+
+    Raises
+    ------
+    SourceError
+        The table has several contents and none is the life expectancy.
+    """
+    sex = _find_dimension(dims, ("kon", "kön"), "kön")
+    out: dict[str, list[str]] = {}
+    for dim_id, info in dims.items():
+        if dim_id == sex:
+            out[dim_id] = [c for c in ("1", "2") if c in info["codes"]]
+        elif dim_id.casefold() == "contentscode" and len(info["codes"]) > 1:
+            labels = info.get("labels") or {}
+            keep = [c for c in info["codes"] if "livslängd" in str(labels.get(c, "")).casefold()]
+            if len(keep) != 1:
+                raise SourceError(
+                    f"SCB-tabellen {e30_table_id()} har flera tabellinnehåll "
+                    f"({', '.join(map(str, labels.values()))}) och inget entydigt för "
+                    "återstående medellivslängd."
+                )
+            out[dim_id] = keep
+        else:
+            out[dim_id] = ["*"]
+    return out
+
+
 def _e30_scb(client: scb.ScbClient | None) -> pd.DataFrame:
     client = client or scb.ScbClient()
-    table = scb.TAB_E30_EDUCATION_LAN
+    table = e30_table_id()
     dims = client.dimensions(table)
-    selection = {
-        d: ["1", "2"] if d == _find_dimension(dims, ("kon", "kön"), "kön") else ["*"] for d in dims
-    }
-    frame = client.data(table, selection)
+    frame = client.data(table, e30_selection(dims))
     return e30_from_scb_frame(frame, dims)
 
 
@@ -189,7 +228,8 @@ def e30_by_education(
     ----------
     data_source : {"demo", "scb", "referens"}
         ``"demo"``: synthetic, every county, rolling five-year periods
-        1991–1995 … 2020–2024. ``"scb"``: TAB4879 (online). ``"referens"``:
+        1991–1995 … 2020–2024. ``"scb"``: TAB4879 (the pinned id; from the raw
+        cache once fetched, every county and Riket). ``"referens"``:
         SCB's published one-year points for Sweden only (2000, 2012, 2016,
         2017, 2020, 2021; not every level every year).
     lan_code : str, optional

@@ -15,6 +15,7 @@ from helpers.core.errors import DataError, SourceError
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.sources import mortality as dmo
 from helpers.sources import mortality_compare, mortality_counts, mortality_education, scb
+from helpers.sources import scb_tables as table_lock
 from helpers.sources.demo import mortality as demo_mortality
 from helpers.stats import ci, lifetable_chiang, lifetable_compare
 
@@ -48,6 +49,7 @@ def test_sources_and_errors(monkeypatch, tmp_path):
     assert not mortality_counts.counts_available("referens")
     with pytest.raises(DataError, match="Referensdata saknas"):
         mortality_counts.deaths_population("referens")
+    monkeypatch.setattr(table_lock, "LOCK_FILE", str(tmp_path / "ingen_lasfil.yaml"))
     with pytest.raises(SourceError, match="inte bekräftade"):
         mortality_counts.scb_counts(client=object())
 
