@@ -255,6 +255,10 @@ def test_a_table_changed_at_scb_is_refused_until_update_lock(scb_fake, tmp_root,
     )
     assert code == 0
     assert "ändrad och omlåst: TAB638" in capsys.readouterr().out
+    # the changed table is downloaded again under its new pin, never mixed with the old answer
+    posted = [r.path for r in scb_fake.data_requests()]
+    assert posted.count("/api/v2/tables/TAB638/data") == 2
+    assert posted.count("/api/v2/tables/TAB960/data") == 1
     assert scb_tables.read_lock(lock)["population"].updated == "2027-02-20T06:00:00Z"
 
 

@@ -326,7 +326,9 @@ def _raw_identity(source: str) -> str:
     if source == "referens":
         return "-".join(_file_key(_reference_file(k)) for k in ("deaths", "population"))
     ids = scb_count_table_ids()
-    return "scb-" + "-".join(str(ids[k]) for k in ("deaths", "population"))
+    return "scb-" + "-".join(
+        f"{ids[k]}@{table_lock.pinned_updated(str(ids[k]))}" for k in ("deaths", "population")
+    )
 
 
 # -- deaths and population ----------------------------------------------------------------------

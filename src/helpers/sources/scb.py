@@ -56,6 +56,7 @@ from helpers.core.cache import RawCache
 from helpers.core.errors import DataError, SourceError
 from helpers.core.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient, Throttle
 from helpers.core.jsonbody import check_json_response, decode_json
+from helpers.sources import scb_tables
 from helpers.sources.jsonstat import dimension_codes, jsonstat2_to_frame
 
 DEFAULT_BASE_URL = "https://statistikdatabasen.scb.se/api/v2/"
@@ -222,32 +223,57 @@ class ScbClient:
         query = {"lang": self.lang, **{k: v for k, v in params.items() if v is not None}}
         return f"{self.base_url}{path.lstrip('/')}?{urlencode(query, quote_via=quote)}"
 
-    def _get(self, url: str, check: Callable[[Any], None] | None = None) -> Any:
-        """GET JSON from the cache or SCB; ``check`` runs before a fetched body is cached."""
+    @staticmethod
+    def pinned_version(table_id: str) -> str:
+        """Return the cache-key fragment of a table's pinned version (``""`` if not pinned).
+
+        ``"pinned-updated=<date>"`` when the lock file
+        (:mod:`helpers.sources.scb_tables`) pins ``table_id`` with SCB's
+        ``updated`` date. It is part of the cache key of the table's metadata
+        and data (a URL fragment, never sent), so answers cached under an older
+        version of a table are never mixed with a newer pin: after
+        ``--update-lock`` the table is downloaded again.
+        """
+        updated = scb_tables.pinned_updated(table_id)
+        return f"pinned-updated={updated}" if updated else ""
+
+    def _get(
+        self, url: str, check: Callable[[Any], None] | None = None, *, key: str | None = None
+    ) -> Any:
+        """GET JSON from the cache or SCB; ``check`` runs before a fetched body is cached.
+
+        ``key`` is the cache key (default ``url``; it may add a fragment, which is never sent).
+        """
+        key = key or url
         if self.use_cache:
-            cached = self.cache.get(url)
+            cached = self.cache.get(key)
             if cached is not None:
                 obj = decode_json(cached, url)
                 if check is not None:
                     check(obj)
                 return obj
-        with self.cache.fetching(url):  # a failure names a damaged cached copy, if any
+        with self.cache.fetching(key):  # a failure names a damaged cached copy, if any
             response = self.http.get(url, same_origin_as=self.base_url)
         body = check_json_response(response, url)
         obj = decode_json(body, url)
         if check is not None:
             check(obj)
-        self.cache.put(url, body, note="SCB PxWebApi 2.0")
+        self.cache.put(key, body, note="SCB PxWebApi 2.0")
         return obj
 
-    def _post(self, url: str, body: dict[str, Any], check: Callable[[Any], None]) -> Any:
+    def _post(
+        self, url: str, body: dict[str, Any], check: Callable[[Any], None], *, version: str = ""
+    ) -> Any:
         """POST a query, or read its answer from the cache.
 
         The cache key is the URL plus a fragment with the sha256 of the canonical
-        query body (the fragment is never sent); the body itself goes in the note.
+        query body (the fragment is never sent) and the table's pinned
+        ``version`` (:meth:`pinned_version`), if any; the body itself goes in the note.
         """
         text = _canonical(body)
         key = f"{url}#selection-sha256={hashlib.sha256(text.encode()).hexdigest()[:16]}"
+        if version:
+            key += f"&{version}"
         if self.use_cache:
             cached = self.cache.get(key)
             if cached is not None:
@@ -371,7 +397,9 @@ class ScbClient:
         if table_id not in self._metadata:
             self.config()
             url = self.url(f"tables/{table_id}/metadata")
-            meta = self._get(url, lambda m: _check_metadata(m, url))
+            version = self.pinned_version(table_id)
+            key = f"{url}#{version}" if version else url
+            meta = self._get(url, lambda m: _check_metadata(m, url), key=key)
             _check_metadata(meta, url)
             self._metadata[table_id] = meta
         return self._metadata[table_id]
@@ -507,7 +535,7 @@ class ScbClient:
                     for d, codes in part.items()
                 ]
             }
-            obj = self._post(url, body, check)
+            obj = self._post(url, body, check, version=self.pinned_version(table_id))
             out.append((obj, parsed[-1]))
         return out
 

@@ -237,6 +237,14 @@ def table_id(key: str, path: str | Path | None = None) -> str | None:
     return pin.id if pin is not None else None
 
 
+def pinned_updated(table_id: str, path: str | Path | None = None) -> str | None:
+    """Return the ``updated`` date pinned for PxWebApi 2.0 table ``table_id``, if any."""
+    for pin in read_lock(path).values():
+        if pin.id == table_id:
+            return pin.updated
+    return None
+
+
 def _date(value: Any) -> str:
     return str(value or "okänt datum")
 
@@ -351,6 +359,7 @@ __all__ = [
     "TableSpec",
     "check_against_search",
     "lock_path",
+    "pinned_updated",
     "read_lock",
     "table_id",
     "write_lock",
