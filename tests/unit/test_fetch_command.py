@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from replay_server import PxWebFake, bypass_proxies, jsonstat_cube, serving
+from replay_server import KoladaFake, PxWebFake, bypass_proxies, jsonstat_cube, serving
 
 from helpers import fetch as fetch_cmd
 from helpers.core import http
@@ -22,6 +22,7 @@ from helpers.core.errors import DataError
 from helpers.run import runner
 from helpers.sources import (
     kolada_client,
+    life_expectancy,
     mortality,
     mortality_counts,
     mortality_education,
@@ -313,3 +314,43 @@ def test_offline_check_passes_when_the_source_answers(tmp_root, monkeypatch):
     missing = needs.check_offline_ready(run)
     assert [d.what for d in missing][0].startswith("Kolada: medellivslängd")
     assert needs.check_offline_ready(needs.RunNeeds("demo", ("20",))) == []
+
+
+def kolada_obj(kpi: str, mun: str, period: int, value: float, gender: str) -> dict:
+    return {
+        "kpi": kpi,
+        "municipality": mun,
+        "period": period,
+        "values": [{"gender": gender, "count": 1, "status": "", "value": value}],
+    }
+
+
+def test_fetch_kolada_run_then_offline(tmp_root, monkeypatch, capsys):
+    bypass_proxies(monkeypatch)
+    data = [
+        kolada_obj(kpi, mun, year, value + (year - 2023) / 10, gender)
+        for kpi, gender, value in (("N00923", "M", 80.1), ("N00925", "K", 84.2))
+        for mun in ("0020", "0000", "2080", "2085")
+        for year in (2023, 2024)
+    ]
+    with serving() as srv:
+        fake = KoladaFake(srv, data)
+        monkeypatch.setattr(
+            kolada_client.KoladaClient.__init__, "__defaults__", (fake.base_url, None)
+        )
+        params = run_file(tmp_root, "kolada")
+        assert fetch_cmd.main(["--params", str(params), "--no-progress"]) == 0
+        out = capsys.readouterr().out
+        assert "2 delar – 0 fanns redan i cachen, 2 hämtades, 0 misslyckades" in out
+        assert "Hämtad: Kolada: medellivslängd (N00923, N00925), Region Dalarna" in out
+        assert "Hämtad: Kolada: Strategi för hälsa" in out
+        n_requests = len(srv.requests)
+        assert fetch_cmd.main(["--params", str(params), "--no-progress"]) == 0
+        assert "2 fanns redan i cachen, 0 hämtades" in capsys.readouterr().out
+        assert len(srv.requests) == n_requests  # resumable: nothing asked twice
+    # the server is gone: the run's check passes without a connection attempt
+    monkeypatch.setattr(http, "connection_check", lambda *a: pytest.fail("no check expected"))
+    assert needs.check_offline_ready(needs.RunNeeds("kolada", ("20",))) == []
+    e0 = life_expectancy.life_expectancy("kolada", lan_code="20")
+    falun = e0[(e0["area_code"] == "2080") & (e0["sex"] == "kvinnor") & (e0["period"] == 2024)]
+    assert falun["value"].tolist() == [84.3]
