@@ -215,7 +215,9 @@ def fetch(
             result.seconds = time.perf_counter() - started
             return result
     downloads = needs.plan(run)
-    bar = tqdm(total=len(downloads), desc="Hämtar", unit="del", disable=not progress)
+    bar = tqdm(
+        total=len(downloads), desc="Hämtar", unit="del", disable=not progress or not downloads
+    )
     try:
         for d in downloads:
             bar.set_postfix_str(d.source)

@@ -146,6 +146,10 @@ def missing_url(download: Download) -> str | None:
     return None
 
 
+def _short(url: str, limit: int = 90) -> str:
+    return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
 def fetch_command(params_path: str) -> str:
     """Return the Swedish fetch instruction for ``params_path``."""
     return FETCH_COMMAND.format(params=params_path)
@@ -190,7 +194,7 @@ def check_offline_ready(
     if not lost:
         return [d for d, _ in missing]
     hosts = "; ".join(f"{http.origin_text(b)}: {r}" for b, r in unreachable.items())
-    lines = "\n".join(f"  – {d.what} (första som saknas: {url})" for d, url in lost)
+    lines = "\n".join(f"  – {d.what} (första som saknas: {_short(url)})" for d, url in lost)
     raise DataError(
         f"Körningen behöver data som inte finns i cachen (data/raw), och källan går inte att nå "
         f"({hosts}). Det här saknas:\n{lines}\n"

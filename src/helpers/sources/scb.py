@@ -32,6 +32,12 @@ written on :mod:`helpers.core.http` instead:
   both) and ignores the ``status`` field and the sparse (object) form of
   ``value``.
 
+Table versions: when the lock file (:mod:`helpers.sources.scb_tables`) pins a
+table with SCB's ``updated`` date, that date is part of the cache key of the
+table's metadata and data (:meth:`ScbClient.pinned_version`), so a table that
+SCB changed and that was re-pinned with ``--update-lock`` is downloaded again
+instead of mixing old cached answers with the new pin.
+
 The json-stat2 row order is row-major: the last dimension in ``id`` varies
 fastest. SCB adds a small random noise (Cell Key Method) to population
 figures from reference year 2025; the table notes say so and are kept in
@@ -68,11 +74,9 @@ TAB_E30_EDUCATION_LAN = "TAB4879"
 #: Population per month by region, age and sex (the recorded example table).
 TAB_POPULATION_MONTH = "TAB6471"
 
-# Deaths and population by single age, sex, kommun and year. Their PxWebApi 2.0
-# table ids (TAB....) could not be looked up offline: these are the v1 paths and
-# content codes. The v2 ids MUST be confirmed online, e.g. with
-# resolve_table_id(DEATHS_QUERY, label_contains="döda") and
-# resolve_table_id(POPULATION_QUERY, label_contains="folkmängd"), and then pinned here.
+# Deaths and population by single age, sex, kommun and year: the v1 paths and
+# content codes. Their PxWebApi 2.0 ids are pinned in params/scb_tables.lock.yaml
+# (helpers.sources.scb_tables), resolved and confirmed by `python -m helpers.fetch`.
 #: v1 path of deaths by region, age, sex and year (content code :data:`DEATHS_CONTENTS_CODE`).
 V1_DEATHS_KOMMUN = "BE/BE0101/BE0101I/DodaFodelsearK"
 DEATHS_CONTENTS_CODE = "BE0101D9"
@@ -656,7 +660,8 @@ def resolve_table_id(
 ) -> str:
     """Find the PxWebApi 2.0 id of a table with the search endpoint.
 
-    Use it once, online, to confirm an id, then pin the id as a constant.
+    ``python -m helpers.fetch`` resolves the workbook's tables this way and pins
+    them in ``params/scb_tables.lock.yaml`` (:mod:`helpers.sources.scb_tables`).
 
     Parameters
     ----------

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers.core.errors import DataError, SourceError
+from helpers.report import mortality as report_mortality
 from helpers.sources import mortality_counts, mortality_education, scb_tables
 
 REPO = Path(__file__).resolve().parents[3]
@@ -47,9 +48,12 @@ def test_shipped_lock_pins_the_three_tables_unconfirmed():
 def test_the_loaders_use_the_pinned_ids(monkeypatch):
     assert mortality_counts.scb_count_table_ids() == {"deaths": "TAB960", "population": "TAB638"}
     assert mortality_counts.unavailable_reason("scb") == ""
+    assert report_mortality.unavailable_section("scb") is None  # the section is no longer refused
+    assert report_mortality.unavailable_section("kolada") is not None  # Kolada has no counts
     assert mortality_education.e30_table_id() == "TAB4879"
     monkeypatch.setattr(scb_tables, "LOCK_FILE", "/finns/inte/scb_tables.lock.yaml")
     assert mortality_counts.scb_count_table_ids() == {"deaths": None, "population": None}
+    assert "inte låsta" in report_mortality.unavailable_section("scb").sentences[0]
     reason = mortality_counts.unavailable_reason("scb")
     assert "scb_tables.lock.yaml" in reason and "make fetch" in reason
 
