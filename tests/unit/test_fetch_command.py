@@ -354,3 +354,93 @@ def test_fetch_kolada_run_then_offline(tmp_root, monkeypatch, capsys):
     e0 = life_expectancy.life_expectancy("kolada", lan_code="20")
     falun = e0[(e0["area_code"] == "2080") & (e0["sex"] == "kvinnor") & (e0["period"] == 2024)]
     assert falun["value"].tolist() == [84.3]
+
+
+# -- the life-table section's counts: fetched once, then offline, same numbers as the demo --------
+YEARS_POP = [str(y) for y in range(2014, 2020)]  # 31 Dec 2014 is needed for 2015's mean
+YEARS_DEATHS = [str(y) for y in range(2015, 2020)]
+AGES = [str(a) for a in range(100)] + ["100+"]
+
+
+@pytest.fixture(scope="module")
+def demo_dalarna(demo_root):
+    """Dalarna's demo counts and the demo life expectancy 2015–2019 (computed in the demo root)."""
+    counts = mortality_counts.deaths_population("demo", "20")
+    e0 = mortality_counts.kommun_life_expectancy("demo", "20", periods=[(2015, 2019)])
+    mortality.clear_memo()
+    return counts, e0
+
+
+def counts_cube_from(frame, value: str, years: list[str], content: tuple[str, str]) -> dict:
+    names = frame.drop_duplicates("kommunkod").set_index("kommunkod")["kommun"].to_dict()
+    regions = {"20": "Dalarnas län", **names}
+    sexes = {"1": "män", "2": "kvinnor"}
+    dims = {
+        "Region": regions,
+        "Alder": {a: f"{a} år" for a in AGES},
+        "Kon": sexes,
+        "ContentsCode": dict([content]),
+        "Tid": {y: y for y in years},
+    }
+    df = frame.assign(
+        Region=frame["kommunkod"],
+        Alder=frame["age"].map(lambda a: "100+" if a == 100 else str(a)),
+        Kon=frame["sex"].map({"men": "1", "women": "2"}),
+        Tid=frame["year"].astype(str),
+    ).set_index(["Region", "Alder", "Kon", "Tid"])[value]
+    values = []
+    for region in regions:
+        for age in AGES:
+            for sex in sexes:
+                for year in years:
+                    # the county row is SCB's own sum; the workbook must not read it
+                    values.append(
+                        None if region == "20" else float(df.loc[(region, age, sex, year)])
+                    )
+    cube = jsonstat_cube(dims, values)
+    labels = {
+        "Region": "region",
+        "Alder": "ålder",
+        "Kon": "kön",
+        "ContentsCode": "tabellinnehåll",
+        "Tid": "år",
+    }
+    return labelled(cube, labels, elimination=("Region", "Alder", "Kon"))
+
+
+def test_life_tables_from_fetched_scb_counts_offline_equal_the_same_counts(
+    demo_dalarna, tmp_root, lock, monkeypatch, capsys
+):
+    counts, demo_e0 = demo_dalarna
+    deaths = counts_cube_from(counts.deaths, "deaths", YEARS_DEATHS, ("BE0101D9", "Döda"))
+    population = counts_cube_from(
+        counts.population, "population", YEARS_POP, ("BE0101N1", "Folkmängd")
+    )
+    e30 = e30_cube()
+    bypass_proxies(monkeypatch)
+    with serving() as srv:
+        fake = PxWebFake(
+            srv,
+            dict(CONFIG),
+            {
+                "TAB960": (metadata(deaths, "TAB960"), deaths),
+                "TAB638": (metadata(population, "TAB638"), population),
+                "TAB4879": (metadata(e30, "TAB4879"), e30),
+            },
+            search=search_body(UPDATED),
+        )
+        monkeypatch.setattr(scb.ScbClient.__init__, "__defaults__", (fake.base_url, None))
+        params = run_file(tmp_root)
+        assert fetch_cmd.main(["--params", str(params), "--med", "scb", "--no-progress"]) == 0
+        assert "2 hämtades" in capsys.readouterr().out
+    mortality.clear_memo()  # the server is gone: everything below comes from data/raw
+    e0 = mortality_counts.kommun_life_expectancy("scb", "20", periods=[(2015, 2019)])
+    key = ["area_code", "sex", "period", "indicator"]
+    got = e0[e0["area_type"] == "kommun"].set_index(key).sort_index()
+    want = demo_e0[demo_e0["area_type"] == "kommun"].set_index(key).sort_index()
+    assert len(got) == len(want) == 15 * 2 * 2  # 15 kommuner, two sexes, e0 and e30
+    assert got.index.equals(want.index)
+    for column in ("value", "ci_lower", "ci_upper", "numerator", "denominator"):
+        assert (got[column] - want[column]).abs().max() < 1e-9, column
+    assert (got["flag"] == want["flag"]).all()
+    assert got["source"].str.startswith("Källa: SCB").all()
