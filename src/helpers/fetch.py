@@ -200,10 +200,7 @@ def fetch(
     spec = params.load_run(params_path)
     for name in extra_sources:
         sources.check_source(name)
-    run = needs.run_needs(spec, _data_source(spec), extra_sources)
-    run = needs.RunNeeds(
-        run.data_source, run.lan_codes, run.kommuner, run.extra_sources, str(params_path)
-    )
+    run = needs.run_needs(spec, _data_source(spec), extra_sources, params_path)
     result = FetchResult()
     if run.wants("scb"):
         try:
@@ -221,7 +218,7 @@ def fetch(
     try:
         for d in downloads:
             bar.set_postfix_str(d.source)
-            if needs.missing_url(d) is None:
+            if needs.probe(d).cached:
                 result.cached.append(d.what)
             else:
                 try:

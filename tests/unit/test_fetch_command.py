@@ -444,3 +444,36 @@ def test_life_tables_from_fetched_scb_counts_offline_equal_the_same_counts(
         assert (got[column] - want[column]).abs().max() < 1e-9, column
     assert (got["flag"] == want["flag"]).all()
     assert got["source"].str.startswith("Källa: SCB").all()
+
+
+def test_a_registered_source_is_fetched_and_its_failure_summarised(tmp_root, monkeypatch, capsys):
+    """How another source (e.g. Folkhälsomyndigheten) plugs in: one needs function."""
+    from helpers.core.errors import SourceError
+
+    calls: list[str] = []
+
+    def load_ok() -> None:  # not cached at first (the probe), then fetched
+        calls.append("a")
+        if len(calls) == 1:
+            raise http.NotCached("https://exempel.se/api/a")
+
+    def load_fails() -> None:
+        calls.append("b")
+        raise SourceError("Kunde inte hämta https://exempel.se/api: servern svarade 503.")
+
+    def test_needs(run: needs.RunNeeds) -> list[needs.Download]:
+        return [
+            needs.Download("test", "Testkälla: tabell A", "https://exempel.se/api", load_ok),
+            needs.Download("test", "Testkälla: tabell B", "https://exempel.se/api", load_fails),
+        ]
+
+    monkeypatch.setitem(needs.REGISTRY, "test", test_needs)
+    params = run_file(tmp_root)
+    assert fetch_cmd.main(["--params", str(params), "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "2 delar – 0 fanns redan i cachen, 1 hämtades, 1 misslyckades" in out
+    assert "Hämtad: Testkälla: tabell A" in out
+    assert "Misslyckades: Testkälla: tabell B – Kunde inte hämta https://exempel.se/api" in out
+    assert "Kör samma kommando igen" in out
+    # each load ran once for the cache probe (no network inside it) and once for real
+    assert calls == ["a", "a", "b", "b"]

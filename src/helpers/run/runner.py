@@ -323,9 +323,7 @@ def offline_check(spec: RunSpec, data_source: str | None, params_path: str | Pat
     """
     from helpers.sources import needs
 
-    run = needs.run_needs(spec, data_source)
-    run = needs.RunNeeds(run.data_source, run.lan_codes, run.kommuner, params_path=str(params_path))
-    needs.check_offline_ready(run)
+    needs.check_offline_ready(needs.run_needs(spec, data_source, params_path=params_path))
 
 
 def run_reports(

@@ -27,6 +27,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from helpers.core import http, lookup
 from helpers.core.errors import DataError
@@ -104,16 +105,28 @@ def register(source: str) -> Callable[[NeedsFunction], NeedsFunction]:
     return deco
 
 
-def run_needs(spec: object, data_source: str | None, extra: Iterable[str] = ()) -> RunNeeds:
-    """Return the :class:`RunNeeds` of a validated run file (:class:`helpers.config.params.RunSpec`)."""
+def run_needs(
+    spec: object,
+    data_source: str | None,
+    extra: Iterable[str] = (),
+    params_path: str | Path | None = None,
+) -> RunNeeds:
+    """Return the :class:`RunNeeds` of a validated run file (:class:`helpers.config.params.RunSpec`).
+
+    ``params_path`` is the run file as the user wrote it (shown in messages);
+    default the spec's own path.
+    """
     kommuner = tuple(getattr(spec, "kommuner", ()) or ())
     lans = tuple(sorted({lookup.lan_code_of(k) for k in kommuner}))
+    shown = (
+        params_path if params_path is not None else getattr(spec, "path", "params/<körfil>.yaml")
+    )
     return RunNeeds(
         data_source=str(data_source or "demo"),
         lan_codes=lans,
         kommuner=kommuner,
         extra_sources=frozenset(extra),
-        params_path=str(getattr(spec, "path", "params/<körfil>.yaml")),
+        params_path=str(shown),
     )
 
 
@@ -127,23 +140,48 @@ def plan(run: RunNeeds) -> list[Download]:
     return out
 
 
-def missing_url(download: Download) -> str | None:
-    """Return the first URL ``download`` lacks in the raw cache, or ``None`` if all is cached.
+@dataclass(frozen=True)
+class Probe:
+    """What trying a download against the raw cache alone showed.
 
-    The download's ``load`` runs inside :func:`helpers.core.http.cache_only`:
-    no connection is made. Errors other than a missing cached answer are not
-    decided here (``None``): the run reports them where they occur.
+    Attributes
+    ----------
+    cached : bool
+        Everything was read from the cache.
+    missing_url : str or None
+        The first URL not in the cache (``None`` if none was missing).
+    error : str or None
+        Another error met while reading the cache (e.g. a cached answer that
+        fails its checks), in Swedish.
     """
+
+    cached: bool
+    missing_url: str | None = None
+    error: str | None = None
+
+
+def probe(download: Download) -> Probe:
+    """Run ``download.load`` inside :func:`helpers.core.http.cache_only` (no connection)."""
     try:
         with http.cache_only():
             download.load()
-    except Exception as exc:  # noqa: BLE001 - only NotCached anywhere in the chain counts
+    except Exception as exc:  # noqa: BLE001 - any failure means "not complete offline"
         cause: BaseException | None = exc
         while cause is not None:
             if isinstance(cause, http.NotCached):
-                return cause.url
+                return Probe(False, missing_url=cause.url)
             cause = cause.__cause__ or cause.__context__
-    return None
+        return Probe(False, error=str(exc))
+    return Probe(True)
+
+
+def missing_url(download: Download) -> str | None:
+    """Return the first URL ``download`` lacks in the raw cache, or ``None``.
+
+    Errors other than a missing cached answer are not decided here (``None``):
+    the run reports them where they occur.
+    """
+    return probe(download).missing_url
 
 
 def _short(url: str, limit: int = 90) -> str:
@@ -270,11 +308,13 @@ __all__ = [
     "REGISTRY",
     "Download",
     "NeedsFunction",
+    "Probe",
     "RunNeeds",
     "check_offline_ready",
     "fetch_command",
     "missing_url",
     "plan",
+    "probe",
     "register",
     "run_needs",
 ]
