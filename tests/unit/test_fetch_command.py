@@ -19,6 +19,7 @@ from replay_server import KoladaFake, PxWebFake, bypass_proxies, jsonstat_cube, 
 from helpers import fetch as fetch_cmd
 from helpers.core import http
 from helpers.core.errors import DataError
+from helpers.report import education as report_education
 from helpers.run import runner
 from helpers.sources import (
     kolada_client,
@@ -95,14 +96,14 @@ def e30_cube() -> dict:
         },
         "Kon": {"1": "män", "2": "kvinnor"},
         "ContentsCode": {"000004XA": "Återstående medellivslängd vid 30 år"},
-        "Tid": {"2012-2016": "2012-2016", "2013-2017": "2013-2017"},
+        "Tid": {f"{y}-{y + 4}": f"{y}-{y + 4}" for y in range(2012, 2020)},
     }
     values = []
     for region in dims["Region"]:
         for level in dims["UtbNivaSUN2000"]:
             for sex in dims["Kon"]:
-                for period in dims["Tid"]:
-                    v = 45.0 + int(level) * 2.5 if level.isdigit() else None
+                for i, period in enumerate(dims["Tid"]):
+                    v = 45.0 + int(level) * (2.5 + 0.1 * i) if level.isdigit() else None
                     if (region, level, sex, period) == ("20", "3", "2", "2013-2017"):
                         v = DALARNA_WOMEN_HIGH
                     values.append(v)
@@ -230,6 +231,11 @@ def test_fetch_pins_downloads_and_then_works_offline(scb_fake, tmp_root, lock, c
     assert dalarna["value"].tolist() == [DALARNA_WOMEN_HIGH]
     assert set(e30["area_code"]) == {"0000", "0020"}
     assert set(e30["group"]) == {"förgymnasial", "gymnasial", "eftergymnasial"}  # "saknas" dropped
+    section = report_education.education_section("20", "scb", figures=True)
+    assert section.available
+    assert "figur_1_1" in section.figures and "skillnad" in section.figures
+    assert set(section.facts["area_code"]) == {"0000", "0020"}  # Dalarna itself, not only Riket
+    assert not any("finns inga värden efter utbildning" in t for t in section.sentences)
     counts = mortality_counts.deaths_population("scb", "20")
     assert sorted(counts.deaths["kommunkod"].unique()) == ["2080", "2085"]
     assert sorted(counts.population["age"].unique()) == [0, 1, 100]
