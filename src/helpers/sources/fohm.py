@@ -174,7 +174,7 @@ class HlvSpec:
     Attributes
     ----------
     indicator : str
-        The workbook's indicator id for the rows (e.g. ``"fetma_hlv"``).
+        The workbook's indicator id for the rows (e.g. ``"fetma_fohm"``).
     path : str
         Table path under the base URL (ends in ``.px``).
     categories : mapping of str to str
@@ -200,21 +200,29 @@ class HlvSpec:
     verified: bool = False
 
 
-#: HLV tables whose paths were seen in public scripts that query the live API (labels of
-#: the kept category as shown in those scripts). Not verified here: the first fetch checks
-#: every label against the table's metadata and stops with the labels found if one differs.
+#: HLV tables whose paths and labels were seen in public scripts that query the live API
+#: (Region Dalarna's own scripts among them). Not verified here: the first fetch checks every
+#: label against the table's metadata and stops with the labels found if one differs. The
+#: indicator ids end in ``_fohm`` so they never clash with the Kolada KPIs of the same survey.
 HLV_TABLES: tuple[HlvSpec, ...] = (
     HlvSpec(
-        "svar_angslan_hlv",
-        "A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px",
-        {"Psykisk hälsa": "Svår ängslan, oro eller ångest"},
-        "Svår ängslan, oro eller ångest (HLV)",
+        "bra_halsa_fohm",
+        # county and kommun, four-year means; "Bra eller mycket bra hälsa" is its only state
+        "A_Folkhalsodata/A_Mo8/Halsoutfall/01Overgrip/01.01halsgod/halsgodyreg.px",
+        {"Hälsotillstånd": "Bra eller mycket bra hälsa"},
+        "Bra eller mycket bra självskattad hälsa (HLV)",
     ),
     HlvSpec(
-        "fetma_hlv",
+        "fetma_fohm",
         "A_Folkhalsodata/B_HLV/bFyshals/bbeFyshalsvikt/hlv1bmixreg.px",
         {"Viktstatus (BMI)": "Fetma"},
         "Fetma (HLV)",
+    ),
+    HlvSpec(
+        "svar_angslan_fohm",
+        "A_Folkhalsodata/B_HLV/dPsykhals/hlv1psyxreg.px",
+        {"Psykisk hälsa": "Svår ängslan, oro eller ångest"},
+        "Svår ängslan, oro eller ångest (HLV)",
     ),
 )
 

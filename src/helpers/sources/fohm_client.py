@@ -346,3 +346,33 @@ def check_answer(obj: Any, part: Mapping[str, Sequence[str]], url: str) -> pd.Da
 
 
 # -- from the table to the indicator table ---------------------------------------------------
+
+
+def check_body(url: str, method: str, body: str, content: bytes) -> None:
+    """Run the client's own checks on a fetched body (for ``python -m helpers.cache --repair``).
+
+    Parameters
+    ----------
+    url : str
+        The request URL (a cache key without its ``#query-sha256=…`` fragment).
+    method : str
+        ``"GET"`` (a folder or a table's metadata) or ``"POST"`` (a data query).
+    body : str
+        The JSON query of a POST, as recorded in the manifest.
+    content : bytes
+        The answer.
+
+    Raises
+    ------
+    SourceError
+        If the answer is not as documented (the same checks as a normal fetch).
+    """
+    obj = decode_json(content, url)
+    if method.upper() == "POST":
+        query = json.loads(body)
+        part = {q["code"]: q["selection"]["values"] for q in query["query"]}
+        check_answer(obj, part, url)
+    elif url.endswith(".px"):
+        check_metadata(obj, url)
+    else:
+        check_folder(obj, url)

@@ -27,8 +27,8 @@ PATH = "A_Folkhalsodata/B_HLV/bFyshals/bbeFyshalsvikt/hlv1bmixreg.px"
 SPEC = fohm.HlvSpec("fetma_hlv", PATH, {"Viktstatus (BMI)": "Fetma"}, "Fetma (HLV)")
 
 REGIONS = {
-    "00": "Riket",
-    "20": "Dalarnas län",
+    "00": "00 Riket",
+    "20": "20 Dalarnas län",
     "2080": "2080 Falun",
     "2085": "2085 Ludvika",
     "21": "Gävleborgs län",
@@ -392,3 +392,22 @@ def test_redirect_to_another_host_is_refused(server: ReplayServer, tmp_root: Pat
     with pytest.raises(SourceError, match="annan server"):
         client(server.url(PREFIX)).metadata(PATH)
     assert cache.RawCache("fohm", "").manifest().empty
+
+
+def test_cached_answers_pass_the_repair_check(fake: PxWebV1Fake, tmp_root: Path):
+    """``check_body`` (for ``python -m helpers.cache --repair``) accepts what the client cached."""
+    from helpers.sources import fohm_client
+
+    c = client(fake.base_url)
+    c.folder("A_Folkhalsodata/B_HLV")
+    fohm.hlv_table(SPEC, ["2080"], client=c)
+    store = cache.RawCache("fohm", "")
+    entries = store.entries()
+    assert {e.method for e in entries} == {"GET", "POST"}
+    for e in entries:
+        fohm_client.check_body(e.url.split("#")[0], e.method, e.body, store.read(e))
+    post = next(e for e in entries if e.method == "POST")
+    other = json.loads(post.body)
+    other["query"][0]["selection"]["values"] = ["00"]  # the answer holds 2080, not 00
+    with pytest.raises(SourceError, match="'Region' har andra koder"):
+        fohm_client.check_body(post.url.split("#")[0], "POST", json.dumps(other), store.read(post))
