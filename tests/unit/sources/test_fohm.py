@@ -233,6 +233,17 @@ def test_requests_for_a_run_and_fetch(fake: PxWebV1Fake):
         fohm.fohm_requests({"lan": "20", "kommuner": ["0180"]})
 
 
+def test_requests_from_a_run_file():
+    from helpers.config import params
+
+    run = params.load_run(Path(__file__).resolve().parents[3] / "params" / "dalarna.yaml")
+    reqs = fohm.fohm_requests(run)
+    assert len(reqs) == len(fohm.HLV_TABLES)
+    assert reqs[0].areas[:3] == ("2021", "2023", "2026") and reqs[0].areas[-2:] == ("0020", "0000")
+    assert all(r.url.startswith(fohm.DEFAULT_BASE_URL) and r.url.endswith(".px") for r in reqs)
+    assert reqs[0].description.startswith("Folkhälsodata: ")
+
+
 def test_period_labels():
     assert fohm.period_of("2021-2024", "2021-2024", "u") == (2024, "2021–2024")
     assert fohm.period_of("2018", "2018", "u") == (2018, "2018")
@@ -411,3 +422,14 @@ def test_cached_answers_pass_the_repair_check(fake: PxWebV1Fake, tmp_root: Path)
     other["query"][0]["selection"]["values"] = ["00"]  # the answer holds 2080, not 00
     with pytest.raises(SourceError, match="'Region' har andra koder"):
         fohm_client.check_body(post.url.split("#")[0], "POST", json.dumps(other), store.read(post))
+
+
+def test_answers_with_a_byte_order_mark_are_read(server: ReplayServer, tmp_root: Path):
+    """PxWeb v1 servers are known to start JSON with a UTF-8 BOM; it must not stop the read."""
+    meta, _ = table()
+    body = b"\xef\xbb\xbf" + json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    server.add(
+        "GET", PREFIX + PATH, Reply(200, body, {"Content-Type": "application/json; charset=utf-8"})
+    )
+    got = client(server.url(PREFIX)).metadata(PATH)
+    assert got == meta
