@@ -20,6 +20,13 @@ The sources
     Dalarna reproduction; never needed by the workbook itself).
 ``extrakt``
     The analyst's own survey extract, described by a variable map in ``params/``.
+``fohm``
+    Folkhälsomyndigheten's Folkhälsodata (PxWeb API v1): the HLV survey tables
+    by county and kommun (share, confidence interval, respondents), through
+    :mod:`helpers.sources.fohm` (cached in ``data/raw/fohm``).
+
+Each source carries the licence or attribution recorded with every file it
+downloads into the raw cache (``licence``).
 
 Dispatch from a source to the loader function lives in
 :mod:`helpers.sources.registry` (it needs the loaders, which sit a layer up).
@@ -47,22 +54,34 @@ class Source:
         True when it needs no network once built (demo, reference files, own extract).
     synthetic : bool
         True for the synthetic demo data (every chart says so).
+    licence : str
+        Licence or attribution of the source's data, as recorded in the raw-cache
+        manifest (empty for data the workbook makes or the analyst brings).
     """
 
     name: str
     label: str
     offline: bool
     synthetic: bool = False
+    licence: str = ""
 
 
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
         Source("demo", "Syntetiska demodata", offline=True, synthetic=True),
-        Source("kolada", "Kolada (RKA, API v3)", offline=False),
-        Source("scb", "SCB (PxWebApi 2.0)", offline=False),
+        Source("kolada", "Kolada (RKA, API v3)", offline=False, licence="Källa: Kolada"),
+        Source("scb", "SCB (PxWebApi 2.0)", offline=False, licence="Källa: SCB"),
         Source("referens", "Referensdata (../shared/reference)", offline=True),
         Source("extrakt", "Eget enkätextrakt", offline=True),
+        Source(
+            "fohm",
+            "Folkhälsomyndigheten, Folkhälsodata (PxWeb API v1)",
+            offline=False,
+            # Folkhälsomyndigheten lets its statistics be used freely with the source named;
+            # the exact terms were not verified from this project (docs/assumptions.md, A30).
+            licence="Källa: Folkhälsomyndigheten, Folkhälsodata (fri användning med angiven källa)",
+        ),
     )
 }
 

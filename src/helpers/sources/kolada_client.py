@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -53,6 +54,9 @@ from helpers.core.http import (
 from helpers.core.jsonbody import check_json_response, decode_json, json_type_sv
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
+#: Environment variable that replaces :data:`DEFAULT_BASE_URL` for clients built without
+#: ``base_url`` (a mirror, or the replay server that notebook tests run against).
+BASE_URL_ENV = "FOLKHALSA_KOLADA_URL"
 SOURCE = "Källa: Kolada"
 #: Documented maximum number of ids in one comma-separated path segment.
 MAX_IDS_PER_SEGMENT = 25
@@ -84,6 +88,11 @@ _MAX_LISTED_PROBLEMS = 5
 
 #: A validator of one page's items: ``check(values, url)`` raises :class:`SourceError`.
 PageCheck = Callable[[list[Any], str], None]
+
+
+def default_base_url() -> str:
+    """Return the API root used when none is given: ``$FOLKHALSA_KOLADA_URL`` or the public v3 API."""
+    return os.environ.get(BASE_URL_ENV, "").strip() or DEFAULT_BASE_URL
 
 
 def kolada_cache() -> RawCache:
@@ -361,9 +370,10 @@ class KoladaClient:
 
     Parameters
     ----------
-    base_url : str
-        API root, ``https://api.kolada.se/v3/`` by default (tests point it at a
-        local replay server).
+    base_url : str, optional
+        API root; by default :func:`default_base_url` (``https://api.kolada.se/v3/``
+        unless ``FOLKHALSA_KOLADA_URL`` is set; tests point it at a local replay
+        server). Requests, redirects and ``next_url`` stay on its host.
     cache : RawCache, optional
         Where raw responses are stored; ``RawCache("kolada", "Källa: Kolada")``
         (``data/raw/kolada``) by default.
@@ -381,7 +391,7 @@ class KoladaClient:
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         cache: RawCache | None = None,
         *,
         use_cache: bool = True,
@@ -394,7 +404,7 @@ class KoladaClient:
         deadline: float = DEFAULT_DEADLINE,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ):
-        self.base_url = base_url.rstrip("/") + "/"
+        self.base_url = (base_url or default_base_url()).rstrip("/") + "/"
         self.cache = cache if cache is not None else kolada_cache()
         self.use_cache = use_cache
         self.http = http or HttpClient(

@@ -430,10 +430,31 @@ def _area_info() -> pd.DataFrame:
     return a
 
 
-def _sexes(g: Any) -> tuple[str, ...]:
+def sexes_in_data(table: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """Return, per indicator, the sexes that have at least one usable value in ``table``."""
+    t = table[indicators.usable(table)]
+    return {
+        str(k): frozenset(str(x) for x in v)
+        for k, v in t.groupby(t["indicator"].astype(str))["sex"].unique().items()
+    }
+
+
+def _sexes(g: Any, present: dict[str, frozenset[str]] | None = None) -> tuple[str, ...]:
+    """Return the sexes a goal is followed for.
+
+    The catalogue's sexes, but only the total when the data
+    (``present``, from :func:`sexes_in_data`) hold values of the KPI for neither women nor
+    men in any area – Kolada publishes some KPIs the catalogue lists by sex as totals only,
+    and a goal row per sex would then only say "no baseline" (found on real Kolada values).
+    """
     if isinstance(g.sex, str) and g.sex:
         return (g.sex,)
-    return indicators.SEXES if g.divided_by_sex else ("totalt",)
+    if not g.divided_by_sex:
+        return ("totalt",)
+    have = present.get(g.kpi) if present is not None and isinstance(g.kpi, str) else None
+    if have is not None and not have & {"kvinnor", "män"}:
+        return ("totalt",)
+    return indicators.SEXES
 
 
 def _value_area(g: Any, area_code: str, info: pd.DataFrame) -> str:
@@ -587,11 +608,12 @@ def goal_status(
     table = prepare(table, goals)
     needed = set(codes) | {str(info.loc[c, "region_code"]) for c in codes} - {""}
     series = _Series(table, needed)
+    present = sexes_in_data(table)
     cat = catalog_index(catalog) if catalog is not None else None
     rows = []
     for g in goals.itertuples(index=False):
         for code in codes:
-            for sex in _sexes(g):
+            for sex in _sexes(g, present):
                 rows.append(_status_one(g, code, sex, series, info, cat, until_year))
     out = pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
     return out

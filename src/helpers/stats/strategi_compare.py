@@ -41,6 +41,7 @@ from helpers.stats.strategi import (
     _sexes,
     _value_area,
     prepare,
+    sexes_in_data,
 )
 from helpers.stats.strategi_kolada import norm_title
 
@@ -274,12 +275,13 @@ def comparisons(
         members |= set(_member_ids(peer_groups[a][0], a))
     needed = focal_areas | members | {lookup.RIKET_CODE} | {str(info.loc[area_code, "region_code"])}
     series = _Series(table, needed - {""})
+    present = sexes_in_data(table)
     rows = []
     for g in goals.dropna(subset=["kpi"]).itertuples(index=False):
         focal = _value_area(g, area_code, info)
         group, gmsg = peer_groups[focal]
         is_kommun = info.loc[focal, "area_type"] == "kommun"
-        for sex in _sexes(g):
+        for sex in _sexes(g, present):
             s = series.get(g.kpi, focal, sex)
             base = {
                 "goal": g.goal,
