@@ -24,7 +24,7 @@ from helpers.core.cache import CacheError
 from helpers.core.errors import DataError
 from helpers.core.http import HttpClient, check_same_origin, decode_json
 from helpers.core.jsonbody import check_json_response
-from helpers.sources import kolada_client, scb
+from helpers.sources import fohm_client, kolada_client, scb
 
 
 def source_hosts() -> dict[str, set[str]]:
@@ -32,6 +32,7 @@ def source_hosts() -> dict[str, set[str]]:
     return {
         "kolada": {urlsplit(kolada_client.DEFAULT_BASE_URL).hostname or ""},
         "scb": {urlsplit(scb.DEFAULT_BASE_URL).hostname or ""},
+        "fohm": {urlsplit(fohm_client.DEFAULT_BASE_URL).hostname or ""},
     }
 
 
@@ -56,6 +57,9 @@ def check_body(source: str, request: cache_check.Request, content: bytes) -> Non
         obj = decode_json(content, request.url)
         if request.method == "POST":
             scb.jsonstat2_to_frame(obj, request.url)
+    elif source == "fohm":
+        url = request.url.split("#", 1)[0]
+        fohm_client.check_body(url, request.method, request.body or "{}", content)
 
 
 def make_fetch(http: HttpClient | None = None) -> cache_check.Fetch:

@@ -302,6 +302,28 @@ def scb_needs(run: RunNeeds) -> list[Download]:
     ]
 
 
+@register("fohm")
+def fohm_needs(run: RunNeeds) -> list[Download]:
+    """Folkhälsodata (PxWeb v1): the HLV tables for the run's counties and kommuner."""
+    if not run.wants("fohm"):
+        return []
+    from helpers.sources import fohm, fohm_client
+
+    out: list[Download] = []
+    for lan in run.lan_codes:
+        kommuner = [k for k in run.kommuner if lookup.lan_code_of(k) == lan]
+        for request in fohm.fohm_requests({"lan": lan, "kommuner": kommuner}):
+            out.append(
+                Download(
+                    "fohm",
+                    f"{request.description}, {_lan_name(lan)}",
+                    fohm_client.DEFAULT_BASE_URL,
+                    lambda request=request: fohm.fetch(request),
+                )
+            )
+    return out
+
+
 __all__ = [
     "FETCH_COMMAND",
     "NEEDS_MODULES",

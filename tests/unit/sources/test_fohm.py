@@ -433,3 +433,34 @@ def test_answers_with_a_byte_order_mark_are_read(server: ReplayServer, tmp_root:
     )
     got = client(server.url(PREFIX)).metadata(PATH)
     assert got == meta
+
+
+def test_fetch_command_plans_folkhalsodata_when_asked():
+    """``python -m helpers.fetch --med fohm`` lists one download per HLV table and county."""
+    from helpers.sources import needs
+
+    run = needs.RunNeeds("demo", ("20",), ("2080", "2085"), frozenset({"fohm"}))
+    planned = [d for d in needs.plan(run) if d.source == "fohm"]
+    assert len(planned) == len(fohm.HLV_TABLES)
+    assert all(d.base_url == fohm.DEFAULT_BASE_URL for d in planned)
+    assert all(d.what.startswith("Folkhälsodata: ") and "Dalarna" in d.what for d in planned)
+    assert not [d for d in needs.plan(needs.RunNeeds("demo", ("20",))) if d.source == "fohm"]
+
+
+def test_cache_repair_runs_the_folkhalsodata_checks(fake: PxWebV1Fake, tmp_root: Path):
+    """``python -m helpers.cache --repair`` checks a fohm body with the client's own rules."""
+    from helpers import cache as cache_command
+    from helpers.core import cache_check
+
+    fohm.hlv_table(SPEC, ["2080"], client=client(fake.base_url))
+    store = cache.RawCache("fohm", "")
+    post = next(e for e in store.entries() if e.method == "POST")
+    request = cache_check.Request("POST", post.url, post.body)
+    cache_command.check_body("fohm", request, store.read(post))  # accepted as cached
+    other = json.loads(post.body)
+    other["query"][0]["selection"]["values"] = ["00"]
+    with pytest.raises(SourceError, match="'Region' har andra koder"):
+        cache_command.check_body(
+            "fohm", cache_check.Request("POST", post.url, json.dumps(other)), store.read(post)
+        )
+    assert "fohm-app.folkhalsomyndigheten.se" in cache_command.source_hosts()["fohm"]
