@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.config.survey_cells import Problems, code_key, is_blank, shown, suggest, text_key
+from helpers.config.survey_cells import code_key, is_blank, shown, suggest, text_key
 from helpers.config.yamlfile import display_path, read_yaml
 from helpers.core import indicators, lookup, paths
 from helpers.core.errors import DataError, Problem
