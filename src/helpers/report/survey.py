@@ -397,6 +397,38 @@ def _make_aggregated_analysis(
     )
 
 
+def aggregated_analyses(
+    survey: dict, variables: Sequence[str], lan_code: str
+) -> dict[str, Analysis]:
+    """County-wide analyses of an aggregated survey table, one per variable (memoized).
+
+    Parameters
+    ----------
+    survey : dict
+        The survey input (:mod:`helpers.config.survey_input`).
+    variables : sequence of str
+        Variables of its map.
+    lan_code : str
+        Two-digit län code.
+
+    Returns
+    -------
+    dict of str to Analysis
+        ``table`` (kommuner, region, Riket; every year, sex and education
+        group), ``comparison`` (latest year with kommun values), ``changes``
+        and ``county_answer`` (the two latest such years).
+    """
+    kind, workbook, map_path = survey_input.resolve(survey)
+    out = {}
+    for variable in variables:
+        key = ("aggregerad", kind, str(workbook), str(map_path), variable, lan_code)
+        out[variable] = _ANALYSES.get(
+            key,
+            lambda v=variable: _make_aggregated_analysis(str(workbook), str(map_path), v, lan_code),
+        )
+    return out
+
+
 def aggregated_section(
     kommun: str,
     survey: dict,
@@ -436,7 +468,7 @@ def aggregated_section(
     -------
     helpers.report.section.Section
     """
-    kind, workbook, map_path = survey_input.resolve(survey)
+    _, workbook, _ = survey_input.resolve(survey)
     kommun_name = lookup.area_name(kommun)
     title = f"Levnadsvanor i {kommun_name} (enkät)"
     lan_code = lookup.lan_code_of(kommun)
@@ -445,12 +477,9 @@ def aggregated_section(
     tables, facts, periods = [], [], set()
     figs: dict[str, Figure] = {}
     source = ""
+    analyses = aggregated_analyses(survey, variables, lan_code)
     for variable in variables:
-        key = ("aggregerad", kind, str(workbook), str(map_path), variable, lan_code)
-        a = _ANALYSES.get(
-            key,
-            lambda v=variable: _make_aggregated_analysis(str(workbook), str(map_path), v, lan_code),
-        )
+        a = analyses[variable]
         source = str(a.table["source"].iloc[0]) if len(a.table) else source
         latest = (
             int(a.comparison["period"].iloc[0])
@@ -496,16 +525,7 @@ def aggregated_section(
             figs.update(_figures(a, kommun, lan_code, min_n, with_kommun=not own.empty))
     sentences = [x.strip() for x in sentences]
     sentences.append(survey_text.NO_COUNTS_IN_SOURCE)
-    if any(
-        (a.comparison["colour"] != "").any()
-        for a in (
-            _ANALYSES.get(
-                ("aggregerad", kind, str(workbook), str(map_path), v, lan_code), lambda: None
-            )
-            for v in variables
-        )
-        if a is not None
-    ):
+    if any((a.comparison["colour"] != "").any() for a in analyses.values()):
         sentences.append(survey_text.SECTION_COLOUR_NOTE)
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     if "Indikator" in table.columns:
