@@ -91,6 +91,7 @@ NOTEBOOK_PARAMETERS: dict[str, type] = {
     "variables": list,
     "min_n": int,
     "pool_years": int,
+    "survey_input": dict,
 }
 #: Kind of data (the answer to "register eller enkät?").
 KIND_SURVEY = "enkät (urvalsundersökning)"
