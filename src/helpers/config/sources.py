@@ -68,7 +68,7 @@ SOURCES: dict[str, Source] = {
 
 #: Sources a run file may set as ``data_source`` for a whole kommun report (the
 #: report template's sections can be served by these).
-RUN_SOURCES: tuple[str, ...] = ("demo", "kolada")
+RUN_SOURCES: tuple[str, ...] = ("demo", "kolada", "referens")
 
 
 def names() -> tuple[str, ...]:
