@@ -126,8 +126,11 @@ def strategi_section(
         small multiples (absent without deviations or ``with_figure``),
         ``sentences`` the deviations, ``messages`` the per-goal problems.
     """
-    if data_source not in data_strategi.allowed_sources(goal_file.load_goals()):
-        # e.g. "referens": no Strategi KPI values for this source yet – say so plainly
+    if data_source == "referens" and data_source not in data_strategi.allowed_sources(
+        goal_file.load_goals()
+    ):
+        # The reference data have no Strategi KPI values (yet): say so plainly in the report
+        # of the Dalarna reproduction; any other source that cannot serve them is refused.
         return Section(
             title=TITLE,
             sentences=[
