@@ -29,7 +29,10 @@ Schema of a run file
     for ``year = 2024``, ``str`` for ``data_source = "demo"``; an ``int`` is
     accepted where the default is a ``float``), and ``data_source`` must be
     one of :data:`helpers.config.sources.RUN_SOURCES`. ``kommun`` may not be
-    given here, nor ``min_n`` (see ``disclosure``).
+    given here, nor ``min_n`` (see ``disclosure``). ``survey`` (a mapping)
+    names the survey input of the survey section and is checked by
+    :func:`helpers.config.survey_input.problems` (e.g.
+    ``survey: {kind: hlv_aggregated, reference: ..., map: ...}``).
 ``workers`` : int >= 1, optional
     Number of parallel worker processes (default ``min(2, cpu)``).
 ``disclosure`` : mapping, optional
@@ -67,6 +70,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.config import survey_input
 from helpers.config.notebook_params import (
     ALL_LAN,
     KOMMUN_PARAMETER,
@@ -96,6 +100,8 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "disclosure",
 )
 DISCLOSURE_KEYS: tuple[str, ...] = ("min_n",)
+#: Template parameter naming the survey input (:mod:`helpers.config.survey_input`).
+SURVEY_PARAMETER = "survey"
 _RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 #: Kept for callers of the old private name.
 _kommun_problem = kommun_problem
@@ -345,6 +351,13 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
             prefix="parameters.",
         )
         problems.extend(p_problems)
+        if SURVEY_PARAMETER in parameters:
+            problems.extend(
+                Problem(message, file=shown, row=getattr(raw_params, "lines", {}).get("survey"))
+                for message in (
+                    f"parameters.{m}" for m in survey_input.problems(parameters[SURVEY_PARAMETER])
+                )
+            )
 
     # workers
     workers = doc.get("workers")

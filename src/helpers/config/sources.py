@@ -87,7 +87,10 @@ SOURCES: dict[str, Source] = {
 
 #: Sources a run file may set as ``data_source`` for a whole kommun report (the
 #: report template's sections can be served by these).
-RUN_SOURCES: tuple[str, ...] = ("demo", "kolada")
+RUN_SOURCES: tuple[str, ...] = ("demo", "kolada", "referens")
+#: Sources the interactive explorer offers (``referens`` is for tests and the Dalarna
+#: reproduction only, and needs ``../shared/reference``).
+EXPLORER_RUN_SOURCES: tuple[str, ...] = ("demo", "kolada")
 
 
 def names() -> tuple[str, ...]:

@@ -52,7 +52,7 @@ FAMILY_RECIPES: dict[str, tuple[str, ...]] = {
 #: The registry's source for a survey extract of the user's own.
 EXTRACT_SOURCE = data_sources.check_source("extrakt")
 #: Sources the explorer can read: those of a report run, and the user's own survey extract.
-EXPLORER_SOURCES: tuple[str, ...] = (*data_sources.RUN_SOURCES, EXTRACT_SOURCE)
+EXPLORER_SOURCES: tuple[str, ...] = (*data_sources.EXPLORER_RUN_SOURCES, EXTRACT_SOURCE)
 
 #: The explorer's menu: (key, family, catalogue id – or the KPI id for family ``kolada``).
 MENU: tuple[tuple[str, str, str], ...] = (
@@ -292,5 +292,5 @@ def indicator_spec(key: str) -> IndicatorSpec:
 def check_explorer_source(data_source: object) -> str:
     """Validate the explorer's ``data_source`` through the registry (Swedish error)."""
     return data_sources.check_source(
-        data_source, allowed=data_sources.RUN_SOURCES, what="utforskarens indikatorer"
+        data_source, allowed=data_sources.EXPLORER_RUN_SOURCES, what="utforskarens indikatorer"
     )

@@ -69,7 +69,11 @@ class Profile:
 
 
 def build(
-    kommun: str | int, data_source: str = "demo", year: int = 2024, min_n: int = 5
+    kommun: str | int,
+    data_source: str = "demo",
+    year: int = 2024,
+    min_n: int = 5,
+    survey: dict | None = None,
 ) -> Profile:
     """Build every section of one kommun's report.
 
@@ -83,6 +87,9 @@ def build(
         Last year of the latest period to show.
     min_n : int
         Disclosure threshold for survey cells.
+    survey : dict, optional
+        The run's survey input (:mod:`helpers.config.survey_input`); empty or
+        None: the survey section uses ``data_source``.
 
     Returns
     -------
@@ -103,7 +110,7 @@ def build(
         "dodlighet": sections_mortality.mortality_section(kommun, data_source, year),
         "utbildning": sections_education.education_section(le.lan_code, data_source),
         "enkat": sections_survey.survey_section(
-            kommun, data_source, list(SURVEY_VARIABLES), min_n=min_n
+            kommun, data_source, list(SURVEY_VARIABLES), min_n=min_n, survey=survey or None
         ),
         "strategi": sections_strategi.strategi_section(kommun, data_source),
     }

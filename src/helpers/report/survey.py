@@ -57,6 +57,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers.config import sources as source_registry
+from helpers.config import survey_input
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.memo import Memo
@@ -65,6 +66,7 @@ from helpers.report import survey_analysis as survey_report
 from helpers.report.section import Section
 from helpers.report.survey_tables import display_table
 from helpers.sources import survey_data as data_survey
+from helpers.sources import survey_hlv
 from helpers.text import survey as survey_text
 
 #: Name of the section's display table in ``Section.tables``.
@@ -203,6 +205,7 @@ def survey_section(
     extract_path: str | Path | None = None,
     pool_years: int = 0,
     figures: bool = True,
+    survey: dict | None = None,
 ) -> Section:
     """Build the survey section for one kommun.
 
@@ -227,6 +230,11 @@ def survey_section(
         0 for one estimate per survey year, else pool this many calendar years.
     figures : bool
         Draw the figures (False gives table and sentences only, e.g. for tests).
+    survey : dict, optional
+        The run's survey input (:mod:`helpers.config.survey_input`), e.g.
+        ``{"kind": "hlv_aggregated", "reference": ..., "map": ...}``; when
+        given (non-empty) it replaces ``data_source`` for this section
+        (:func:`aggregated_section`).
 
     Returns
     -------
@@ -240,6 +248,8 @@ def survey_section(
     """
     if isinstance(kommun, int):
         kommun = lookup.pad_kommun(kommun)
+    if survey:
+        return aggregated_section(kommun, survey, variables, min_n=min_n, figures=figures)
     kommun_name = lookup.area_name(kommun)
     title = f"Levnadsvanor i {kommun_name} (enkät)"
     if isinstance(data_source, str) and data_source in source_registry.SOURCES:
@@ -331,6 +341,201 @@ def survey_section(
         figures=figs,
         tables={TABLE: table.reset_index(drop=True)},
         source=data.source,
+        period_label=next(iter(periods)) if len(periods) == 1 else "",
+        facts=indicators.concat(facts) if facts else indicators.empty(),
+    )
+
+
+#: Sheets of an aggregated HLV workbook the report uses (everyone, and by education).
+HLV_SHEETS: tuple[str, ...] = ("Kommunjämförelse", "Utbildning")
+
+
+def _make_aggregated_analysis(
+    workbook: str, map_path: str, variable: str, lan_code: str
+) -> Analysis:
+    hlv_map = survey_hlv.read_map(map_path)
+    sheets = [s for s in HLV_SHEETS if s in hlv_map.sheets] or list(hlv_map.sheets)[:1]
+    table = survey_hlv.read_hlv(workbook, hlv_map, sheets=sheets, variables=[variable])
+    direction = data_survey.direction(variable)
+    ind = data_survey.indicator_for(variable)
+    label = ind.name if ind is not None else hlv_map.label(variable)
+    comparison = survey_report.aggregated_comparison(table, variable, lan_code, direction=direction)
+    periods = survey_report.aggregated_periods(table, variable)
+    changes = answer = None
+    if periods is not None:
+        codes = [
+            *lookup.kommuner_in(lan_code)["kommun_code"],
+            lookup.region_code(lan_code),
+            lookup.RIKET_CODE,
+        ]
+        changes = survey_report.aggregated_changes(table, variable, *periods, area_codes=codes)
+        region = lookup.region_code(lan_code)
+        if (changes["area_code"] == region).sum() == 1:
+            answer = survey_text.change_answer(
+                changes,
+                region,
+                label=label,
+                variable=variable,
+                counts_note=survey_text.NO_COUNTS_IN_SOURCE,
+            )
+    keep = table["area_code"].isin(
+        [
+            *lookup.kommuner_in(lan_code)["kommun_code"],
+            lookup.region_code(lan_code),
+            lookup.RIKET_CODE,
+        ]
+    )
+    return Analysis(
+        variable=variable,
+        label=label,
+        indicator_id=ind.id if ind is not None else variable,
+        table=table[keep.to_numpy()].reset_index(drop=True),
+        comparison=comparison,
+        changes=changes,
+        county_answer=answer,
+        direction=direction,
+    )
+
+
+def aggregated_analyses(
+    survey: dict, variables: Sequence[str], lan_code: str
+) -> dict[str, Analysis]:
+    """County-wide analyses of an aggregated survey table, one per variable (memoized).
+
+    Parameters
+    ----------
+    survey : dict
+        The survey input (:mod:`helpers.config.survey_input`).
+    variables : sequence of str
+        Variables of its map.
+    lan_code : str
+        Two-digit län code.
+
+    Returns
+    -------
+    dict of str to Analysis
+        ``table`` (kommuner, region, Riket; every year, sex and education
+        group), ``comparison`` (latest year with kommun values), ``changes``
+        and ``county_answer`` (the two latest such years).
+    """
+    kind, workbook, map_path = survey_input.resolve(survey)
+    out = {}
+    for variable in variables:
+        key = ("aggregerad", kind, str(workbook), str(map_path), variable, lan_code)
+        out[variable] = _ANALYSES.get(
+            key,
+            lambda v=variable: _make_aggregated_analysis(str(workbook), str(map_path), v, lan_code),
+        )
+    return out
+
+
+def aggregated_section(
+    kommun: str,
+    survey: dict,
+    variables: Sequence[str] = ("daily_smoking",),
+    *,
+    min_n: int = 5,
+    figures: bool = True,
+) -> Section:
+    """Build the survey section for one kommun from an aggregated survey table (no microdata).
+
+    The run's ``survey`` parameter (:mod:`helpers.config.survey_input`) names a
+    region's HLV workbook and its variable map
+    (:mod:`helpers.sources.survey_hlv`). The kommun is compared with its county
+    and Riket, and the two latest survey years with kommun values with each
+    other, from the published intervals alone
+    (:func:`helpers.report.survey_analysis.aggregated_comparison`,
+    :func:`~helpers.report.survey_analysis.aggregated_changes`). There are no
+    respondent counts: disclosure control was done by the publisher, the
+    table's n column is empty and the sentences say that the counts are not in
+    the source.
+
+    Parameters
+    ----------
+    kommun : str
+        Four-digit kommun code.
+    survey : dict
+        ``{"kind": "hlv_aggregated", "file" or "reference": ..., "map": ...}``.
+    variables : sequence of str
+        Variables of the map.
+    min_n : int
+        Disclosure threshold passed to tables and figures; the table has no
+        counts, so it hides nothing here (the publisher applied its own rules).
+    figures : bool
+        Draw the figures.
+
+    Returns
+    -------
+    helpers.report.section.Section
+    """
+    _, workbook, _ = survey_input.resolve(survey)
+    kommun_name = lookup.area_name(kommun)
+    title = f"Levnadsvanor i {kommun_name} (enkät)"
+    lan_code = lookup.lan_code_of(kommun)
+    region_code = lookup.region_code(lan_code)
+    sentences: list[str] = []
+    tables, facts, periods = [], [], set()
+    figs: dict[str, Figure] = {}
+    source = ""
+    analyses = aggregated_analyses(survey, variables, lan_code)
+    for variable in variables:
+        a = analyses[variable]
+        source = str(a.table["source"].iloc[0]) if len(a.table) else source
+        latest = (
+            int(a.comparison["period"].iloc[0])
+            if len(a.comparison)
+            else int(a.table["period"].max())
+        )
+        t = a.table[a.table["period"] == latest]
+        own = t[t["area_code"] == kommun]
+        own = own[(own["group"] == indicators.ALL_GROUPS) | (own["sex"] == "totalt")]
+        others = t[
+            t["area_code"].isin([region_code, lookup.RIKET_CODE])
+            & (t["sex"] == "totalt")
+            & (t["group"] == indicators.ALL_GROUPS)
+        ]
+        if own.empty:
+            sentences.append(survey_text.not_in_extract(kommun_name, Path(workbook).name))
+        sentences += survey_text.kommun_sentences(
+            a.comparison if not own.empty else a.comparison.iloc[:0],
+            a.changes,
+            a.county_answer,
+            kommun,
+            label=a.label,
+            variable=a.variable,
+            counts_note="",
+        )
+        shown = pd.concat([own, others], ignore_index=True)
+        tables.append(
+            display_table(
+                shown, min_n=min_n, columns=("area_name", "sex", "group", "period_label")
+            ).assign(Indikator=a.label)
+        )
+        facts.append(_facts(shown, a.indicator_id))
+        periods.update(shown["period_label"].astype(str))
+        if a.changes is not None:
+            before = a.table[
+                a.table["area_code"].isin([kommun, region_code])
+                & (a.table["period_label"].isin(a.changes["period_label_before"].unique()))
+                & (a.table["sex"] == "totalt")
+                & (a.table["group"] == indicators.ALL_GROUPS)
+            ]
+            facts.append(_facts(before, a.indicator_id))
+        if figures:
+            figs.update(_figures(a, kommun, lan_code, min_n, with_kommun=not own.empty))
+    sentences = [x.strip() for x in sentences]
+    sentences.append(survey_text.NO_COUNTS_IN_SOURCE)
+    if any((a.comparison["colour"] != "").any() for a in analyses.values()):
+        sentences.append(survey_text.SECTION_COLOUR_NOTE)
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    if "Indikator" in table.columns:
+        table = table[["Indikator", *[c for c in table.columns if c != "Indikator"]]]
+    return Section(
+        title=title,
+        sentences=sentences,
+        figures=figs,
+        tables={TABLE: table.reset_index(drop=True)},
+        source=source,
         period_label=next(iter(periods)) if len(periods) == 1 else "",
         facts=indicators.concat(facts) if facts else indicators.empty(),
     )

@@ -686,3 +686,285 @@ def response_pattern(
     out["sex"] = out["sex"].astype(str)
     out["group"] = out["group"].astype(str)
     return controlled(out, min_n)
+
+
+# ---------------------------------------------------------------------------
+# aggregated tables without microdata (a region's HLV spreadsheet)
+# ---------------------------------------------------------------------------
+_HIDDEN = (indicators.FLAG_SUPPRESSED, indicators.FLAG_MISSING)
+
+
+def _ci_verdicts(verdicts: pd.Series | np.ndarray, direction: str | None) -> np.ndarray:
+    low, same, high = compare_labels(direction)  # type: ignore[arg-type]
+    mapping = {
+        stats_survey_compare.VERDICT_DECREASE: low,
+        stats_survey_compare.VERDICT_NO_CHANGE: same,
+        stats_survey_compare.VERDICT_INCREASE: high,
+        "": "",
+    }
+    return np.array([mapping[str(v)] for v in verdicts], dtype=object)
+
+
+def aggregated_periods(table: pd.DataFrame, variable: str) -> tuple[int, int] | None:
+    """Return the two latest periods in which the kommuner of an aggregated table have values.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Indicator table (e.g. :func:`helpers.sources.survey_hlv.read_hlv`).
+    variable : str
+        Indicator.
+
+    Returns
+    -------
+    tuple of int or None
+        ``(before, after)`` (2014, 2021 for Region Dalarna's workbook, whose
+        2018 has only the county and Riket), or ``None`` with fewer than two.
+    """
+    sel = (table["indicator"] == variable) & (table["area_type"] == "kommun")
+    periods = sorted({int(p) for p in table.loc[sel, "period"]})
+    return (periods[-2], periods[-1]) if len(periods) >= 2 else None
+
+
+def aggregated_comparison(
+    table: pd.DataFrame,
+    variable: str,
+    lan_code: str,
+    *,
+    period: int | None = None,
+    direction: str | None = None,
+    confidence: float = CONFIDENCE,
+) -> pd.DataFrame:
+    """Each kommun of an aggregated table against its county and Riket, from the CIs alone.
+
+    Same columns as :func:`kommun_comparison`. Without microdata the estimates
+    are compared as independent (:func:`helpers.stats.survey_compare.compare_ci`:
+    SE = half-width / 1,96, z-test on the difference); a kommun's respondents
+    are part of the county's, so the test is conservative. Sex ``"totalt"``,
+    group ``"alla"``; comparisons only for estimates that are shown.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Indicator table with the county's kommuner, the region and Riket.
+    variable : str
+        Indicator.
+    lan_code : str
+        Two-digit län code.
+    period : int, optional
+        Period (default the latest with kommun values).
+    direction : {"lower_is_better", "higher_is_better"} or None
+        What is good; without it verdicts are "lägre/likartad/högre" and no colours.
+    confidence : float
+        Level of the test.
+
+    Returns
+    -------
+    pandas.DataFrame
+        County row, then the kommuner (as :func:`kommun_comparison`), ``riket_basis``
+        ``"referens"`` when Riket has a value.
+    """
+    region = lookup.region_code(lan_code)
+    kommuner = set(lookup.kommuner_in(lan_code)["kommun_code"])
+    base = table[
+        (table["indicator"] == variable)
+        & (table["sex"] == "totalt")
+        & (table["group"] == indicators.ALL_GROUPS)
+    ]
+    if period is None:
+        kp = base.loc[base["area_code"].isin(kommuner), "period"]
+        if kp.empty:
+            raise DataError(f"Inga kommunvärden för {variable} i länet {lan_code}")
+        period = int(kp.max())
+    base = base[base["period"] == period]
+    rows = base[base["area_code"].isin(kommuner | {region})]
+    rows = rows.reset_index(drop=True).copy()
+    if rows.empty:
+        raise DataError(f"Inga skattningar för perioden {period}")
+    n_rows = len(rows)
+    nan = np.full(n_rows, np.nan)
+    out = rows.copy()
+    usable = indicators.usable(out).to_numpy()
+
+    def against(ref: pd.DataFrame) -> pd.DataFrame | None:
+        if len(ref) != 1 or not indicators.usable(ref).iloc[0]:
+            return None
+        r = ref.iloc[0]
+        level = float(r["ci_level"]) if pd.notna(r["ci_level"]) else 0.95
+        res = stats_survey_compare.compare_ci(
+            np.full(n_rows, float(r["value"])),
+            np.full(n_rows, float(r["ci_lower"])),
+            np.full(n_rows, float(r["ci_upper"])),
+            out["value"].to_numpy(dtype=float),
+            out["ci_lower"].to_numpy(dtype=float),
+            out["ci_upper"].to_numpy(dtype=float),
+            level,
+            out["ci_level"].fillna(0.95).to_numpy(dtype=float),
+            confidence=confidence,
+        )
+        res["verdict"] = _ci_verdicts(res["verdict"], direction)
+        res["ref_value"] = float(r["value"])
+        return res
+
+    lan = against(base[base["area_code"] == region])
+    riket = against(base[base["area_code"] == lookup.RIKET_CODE])
+    is_region = (out["area_code"] == region).to_numpy()
+    for suffix, res in (("lan", lan), ("riket", riket)):
+        cols = {
+            f"diff_{suffix}_pp": "diff_pp",
+            f"ci_lower_{suffix}_pp": "ci_lower_pp",
+            f"ci_upper_{suffix}_pp": "ci_upper_pp",
+            f"p_value_{suffix}": "p_value",
+        }
+        for col, src in cols.items():
+            out[col] = nan if res is None else res[src].to_numpy(dtype=float)
+        out[f"verdict_{suffix}"] = "" if res is None else res["verdict"].to_numpy()
+    out["riket_value"] = nan if riket is None else riket["ref_value"].to_numpy()
+    out["riket_basis"] = "" if riket is None else "referens"
+    # the county against itself is no comparison
+    for col in ("diff_lan_pp", "ci_lower_lan_pp", "ci_upper_lan_pp", "p_value_lan"):
+        out.loc[is_region, col] = np.nan
+    out.loc[is_region, "verdict_lan"] = ""
+    out["rank"] = nan
+    out["n_ranked"] = nan
+    out["colour"] = ""
+    if direction is not None:
+        ranked = stats_survey_compare.rank_colours(rows, direction)  # type: ignore[arg-type]
+        out["rank"] = ranked["rank"].to_numpy()
+        out["n_ranked"] = ranked["n_ranked"].to_numpy()
+        out["colour"] = ranked["colour"].to_numpy()
+    for col in (
+        "diff_lan_pp",
+        "ci_lower_lan_pp",
+        "ci_upper_lan_pp",
+        "p_value_lan",
+        "diff_riket_pp",
+        "ci_lower_riket_pp",
+        "ci_upper_riket_pp",
+        "p_value_riket",
+    ):
+        out.loc[~usable, col] = np.nan
+    out.loc[~usable, ["verdict_lan", "verdict_riket"]] = ""
+    order = np.argsort(~is_region, kind="stable")
+    return out.iloc[order].reset_index(drop=True)
+
+
+def aggregated_changes(
+    table: pd.DataFrame,
+    variable: str,
+    before: int,
+    after: int,
+    *,
+    area_codes: Sequence[str] | None = None,
+    sex: str = "totalt",
+    group: str = indicators.ALL_GROUPS,
+    confidence: float = CONFIDENCE,
+) -> pd.DataFrame:
+    """Change between two periods of an aggregated table, from the two CIs alone.
+
+    Same columns as :func:`change_table` (``n_*``, ``yes_*`` and ``n`` missing:
+    the table has no counts). The two survey years are independent samples;
+    the test is :func:`helpers.stats.survey_compare.compare_ci`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Indicator table.
+    variable : str
+        Indicator.
+    before, after : int
+        Periods to compare.
+    area_codes : sequence of str, optional
+        Areas to keep (default every area with a row in ``after``).
+    sex, group : str
+        Breakdown.
+    confidence : float
+        Level of the interval of the change and of the test.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area, Riket and the region first.
+    """
+    base = table[
+        (table["indicator"] == variable) & (table["sex"] == sex) & (table["group"] == group)
+    ]
+    keys = ["area_code", "area_type", "sex", "group", "indicator"]
+    cols = ["value", "ci_lower", "ci_upper", "ci_level", "n", "numerator", "flag", "flag_reason"]
+    parts = {}
+    for when, period in (("before", before), ("after", after)):
+        t = base[base["period"] == period][[*keys, "area_name", "period_label", *cols]]
+        t = t.rename(columns={c: f"{c}_{when}" for c in [*cols, "period_label", "area_name"]})
+        parts[when] = t.rename(columns={f"numerator_{when}": f"yes_{when}"})
+    m = parts["after"].merge(parts["before"], on=keys, how="left")
+    if area_codes is not None:
+        m = m[m["area_code"].isin(list(area_codes))]
+    m = m.reset_index(drop=True)
+    ok_b = m["value_before"].notna() & ~m["flag_before"].isin(_HIDDEN)
+    ok_a = m["value_after"].notna() & ~m["flag_after"].isin(_HIDDEN)
+    show = (ok_b & ok_a).to_numpy()
+    res = stats_survey_compare.compare_ci(
+        m["value_before"].to_numpy(dtype=float),
+        m["ci_lower_before"].to_numpy(dtype=float),
+        m["ci_upper_before"].to_numpy(dtype=float),
+        m["value_after"].to_numpy(dtype=float),
+        m["ci_lower_after"].to_numpy(dtype=float),
+        m["ci_upper_after"].to_numpy(dtype=float),
+        m["ci_level_before"].fillna(0.95).to_numpy(dtype=float),
+        m["ci_level_after"].fillna(0.95).to_numpy(dtype=float),
+        confidence=confidence,
+    )
+    flags, reasons = [], []
+    for i in range(len(m)):
+        r = m.iloc[i]
+        why = []
+        for when, ok in (("before", ok_b.iloc[i]), ("after", ok_a.iloc[i])):
+            label = r[f"period_label_{when}"]
+            if pd.isna(label):
+                why.append(f"värde saknas för {before if when == 'before' else after}")
+            elif not ok:
+                why.append(f"{label} undertryckt: {r[f'flag_reason_{when}'] or 'värde saknas'}")
+            elif r[f"flag_{when}"] == indicators.FLAG_UNCERTAIN:
+                why.append(f"{label} osäker: {r[f'flag_reason_{when}']}")
+        reasons.append("; ".join(why))
+        if not show[i]:
+            flags.append(indicators.FLAG_SUPPRESSED)
+        elif indicators.FLAG_UNCERTAIN in (r["flag_before"], r["flag_after"]):
+            flags.append(indicators.FLAG_UNCERTAIN)
+        else:
+            flags.append(indicators.FLAG_OK)
+    out = pd.DataFrame(
+        {
+            "area_code": m["area_code"].astype(str),
+            "area_name": m["area_name_after"].astype(str),
+            "area_type": m["area_type"].astype(str),
+            "indicator": m["indicator"].astype(str),
+            "sex": m["sex"].astype(str),
+            "group": m["group"].astype(str),
+            "period": int(after),
+            "period_label": m["period_label_after"].astype(str),
+            "period_label_before": m["period_label_before"].fillna(str(before)).astype(str),
+            **{
+                f"{col}_{when}": m[f"{col}_{when}"].to_numpy(dtype=float)
+                if col != "flag"
+                else m[f"{col}_{when}"].fillna(indicators.FLAG_MISSING).astype(str)
+                for when in ("before", "after")
+                for col in ("value", "ci_lower", "ci_upper", "n", "yes", "flag")
+            },
+            "diff_pp": np.where(show, res["diff_pp"], np.nan),
+            "ci_lower_pp": np.where(show, res["ci_lower_pp"], np.nan),
+            "ci_upper_pp": np.where(show, res["ci_upper_pp"], np.nan),
+            "p_value": np.where(show, res["p_value"], np.nan),
+            "verdict": np.where(show, res["verdict"].astype(str), ""),
+            "flag": flags,
+            "flag_reason": reasons,
+            "n": np.nan,
+            "ci_level": float(confidence),
+            "source": str(base["source"].iloc[0]) if len(base) else "",
+        }
+    )
+    order = {"riket": 0, "region": 1, "kommun": 2}
+    out = out.sort_values(
+        ["area_type", "area_name"], key=lambda s: s.map(order) if s.name == "area_type" else s
+    )
+    return out.reset_index(drop=True)

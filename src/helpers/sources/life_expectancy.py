@@ -11,6 +11,12 @@ through its KPI recipe, and the synthetic demo, whose Kolada-shaped files are
 computed from the demo's deaths and population with the workbook's life table
 (:mod:`helpers.sources.demo.life_expectancy`) – so the demo's series agrees,
 to the decimal shown, with the life-table section of the report.
+
+``referens`` (the Dalarna reproduction on ``../shared/reference``) serves the
+series from SCB's real deaths and population with the same SCB-style life
+table (:func:`helpers.sources.mortality_counts.kommun_life_expectancy`,
+periods 2011–2015 … 2015–2019 with their 95 % CIs): one computation, so the
+first screen and the life-table section show the same e0.
 """
 
 from __future__ import annotations
@@ -24,11 +30,18 @@ from helpers.config import sources as registry
 from helpers.core import indicators, lookup
 from helpers.core.fmt import SYNTHETIC_LABEL
 from helpers.core.memo import Memo
-from helpers.sources import kolada, kolada_client, kolada_tables
+from helpers.sources import kolada, kolada_client, kolada_tables, mortality_counts
 from helpers.sources.demo import life_expectancy as demo_le
 
 #: Catalogue entry of the series.
 INDICATOR = "e0"
+#: Sources that serve the series from counts through the life table (not in Kolada's shape).
+LIFE_TABLE_SOURCES: tuple[str, ...] = ("referens",)
+#: Attribution of the series computed from SCB's reference counts.
+REFERENCE_LABEL = (
+    "Källa: SCB, antal döda och folkmängd (referensdata); medellivslängd beräknad av arbetsboken "
+    "med SCB:s metod"
+)
 #: Years asked of Kolada by default (Kolada's series starts with 1996–2000).
 FIRST_YEAR, LAST_YEAR = 2000, 2024
 
@@ -51,7 +64,10 @@ def sources() -> tuple[str, ...]:
     return tuple(
         name
         for name, recipe in ind.sources.items()
-        if "kpi" in recipe or "kolada_shape" in recipe or registry.is_synthetic(name)
+        if "kpi" in recipe
+        or "kolada_shape" in recipe
+        or registry.is_synthetic(name)
+        or (name in LIFE_TABLE_SOURCES and "life_table" in recipe)
     )
 
 
@@ -66,11 +82,10 @@ def check_source(data_source: object) -> str:
 
 def source_label(data_source: str) -> str:
     """Return the attribution for a data source (the synthetic one says so)."""
-    return (
-        SYNTHETIC_LABEL
-        if registry.is_synthetic(check_source(data_source))
-        else kolada_client.SOURCE
-    )
+    source = check_source(data_source)
+    if source in LIFE_TABLE_SOURCES:
+        return REFERENCE_LABEL
+    return SYNTHETIC_LABEL if registry.is_synthetic(source) else kolada_client.SOURCE
 
 
 def _area_codes_for(lan_code: str | None) -> list[str]:
@@ -112,6 +127,16 @@ def _demo_life_expectancy() -> pd.DataFrame:
     return indicators.validate(table.astype(indicators.COLUMNS)).copy()
 
 
+def _life_table_series(data_source: str, lan_code: str | None) -> pd.DataFrame:
+    """e0 from the counts with the SCB-style life table, labelled with Kolada's KPI ids by sex."""
+    le = mortality_counts.kommun_life_expectancy(data_source, lan_code=lan_code, ages=(0,))
+    le = le[le["indicator"] == INDICATOR].copy()
+    by_sex = {sex: kpi for kpi, sex in kpis().items()}
+    le["indicator"] = le["sex"].astype(str).map(by_sex)
+    le["source"] = REFERENCE_LABEL
+    return indicators.validate(le.astype(indicators.COLUMNS).reset_index(drop=True))
+
+
 def life_expectancy(
     data_source: str = "demo",
     lan_code: str | None = None,
@@ -121,7 +146,9 @@ def life_expectancy(
 
     Parameters
     ----------
-    data_source : {"demo", "kolada"}
+    data_source : {"demo", "kolada", "referens"}
+        ``"referens"`` computes the series from SCB's reference counts
+        (:data:`LIFE_TABLE_SOURCES`, with CIs);
         ``"demo"`` reads (and if needed builds) the synthetic demo series,
         computed from the demo's deaths and population (periods 2010–2014 …
         2020–2024); ``"kolada"`` fetches N00923/N00925 from Kolada (cached in
@@ -141,6 +168,8 @@ def life_expectancy(
     codes = _area_codes_for(lan_code)
     if registry.is_synthetic(data_source):
         table = _demo_life_expectancy()
+    elif data_source in LIFE_TABLE_SOURCES:
+        table = _life_table_series(data_source, lan_code)
     else:
         table = kolada.load_kpis(list(kpis()), codes, years)
     table = table[table["area_code"].isin(codes) & table["period"].isin(years)]

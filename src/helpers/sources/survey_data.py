@@ -59,7 +59,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.config import catalogue
+from helpers.config import catalogue, survey_input
 from helpers.config import sources as source_registry
 from helpers.config.catalogue import Indicator
 from helpers.config.variable_map import VariableMap, load_variable_map
@@ -91,6 +91,7 @@ NOTEBOOK_PARAMETERS: dict[str, type] = {
     "variables": list,
     "min_n": int,
     "pool_years": int,
+    "survey_input": dict,
 }
 #: Kind of data (the answer to "register eller enkät?").
 KIND_SURVEY = "enkät (urvalsundersökning)"
@@ -583,6 +584,9 @@ def notebook_parameters(path: str | Path) -> dict[str, object]:
             found.append(("pool_years", "måste vara 0 (ingen poolning) eller fler år"))
         if out.get("data_source") == "extrakt" and not out.get("extract_path"):
             found.append(("data_source", "är 'extrakt' men extract_path saknas"))
+        for message in survey_input.problems(out.get("survey_input") or {}):
+            key, _, text = message.partition(": ")
+            found.append((key.replace("survey", "survey_input", 1), text))
         return found
 
     return load_notebook_parameters(

@@ -274,3 +274,44 @@ def apply_flags(table: pd.DataFrame, assessment: pd.DataFrame) -> pd.DataFrame:
     hidden = out["flag"].isin([FLAG_SUPPRESSED, FLAG_MISSING]).to_numpy()
     out.loc[hidden, ["value", "ci_lower", "ci_upper"]] = np.nan
     return out
+
+
+#: Appended to every flag reason of an estimate judged without its number of respondents.
+WITHOUT_N_NOTE = (
+    "bedömd efter KI:s bredd; n saknas, så effektivt urval och frihetsgrader kunde inte prövas"
+)
+
+
+def assess_without_n(p: ArrayLike, ci_lower: ArrayLike, ci_upper: ArrayLike) -> pd.DataFrame:
+    """Apply the NCHS rules that need no sample size to published proportions with a CI.
+
+    An aggregated table (e.g. a region's HLV spreadsheet) gives a share and its
+    confidence interval but no number of respondents. Of the NCHS standards
+    (see the module docstring) rules 2–5 use only the interval and the share and
+    are applied to the *published* interval (not a Korn–Graubard one); rule 1
+    (effective sample size) and the degrees-of-freedom review cannot be
+    applied, and every ``flag_reason`` says so (:data:`WITHOUT_N_NOTE`), the
+    reliable ones included.
+
+    Parameters
+    ----------
+    p : array_like
+        Proportions on the 0–1 scale.
+    ci_lower, ci_upper : array_like
+        Published limits on the 0–1 scale.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`assess` (``n_eff`` NaN): ``rule``, ``present``, ``flag`` and
+        ``flag_reason`` (Swedish, always ending with :data:`WITHOUT_N_NOTE`).
+    """
+    pa = np.atleast_1d(np.asarray(p, dtype=float))
+    inf = np.full(pa.shape, np.inf)
+    res = assess(pa, inf, np.full(pa.shape, np.nan), inf, ci_lower, ci_upper, n_eff=inf)
+    res["n_eff"] = np.nan
+    res["flag_reason"] = [
+        r if rule == "missing" else (f"{r}; {WITHOUT_N_NOTE}" if r else WITHOUT_N_NOTE)
+        for r, rule in zip(res["flag_reason"], res["rule"], strict=True)
+    ]
+    return res

@@ -104,6 +104,65 @@ def difference(
     return _test_frame(diff, se, df, conf, (VERDICT_DECREASE, VERDICT_NO_CHANGE, VERDICT_INCREASE))
 
 
+def se_from_ci(lower: ArrayLike, upper: ArrayLike, level: ArrayLike = 0.95) -> np.ndarray:
+    """Return the standard error from a symmetric normal-approximation interval: half-width / z.
+
+    ``SE = (upper − lower) / (2 z)`` with ``z`` the two-sided normal quantile of
+    ``level`` (1,96 for 95 %). Units are those of the limits.
+    """
+    lo, hi, lv = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(x, dtype=float)) for x in (lower, upper, level))
+    )
+    z = special.ndtri(1 - (1 - lv) / 2)
+    return (hi - lo) / (2 * z)
+
+
+def compare_ci(
+    value1: ArrayLike,
+    lower1: ArrayLike,
+    upper1: ArrayLike,
+    value2: ArrayLike,
+    lower2: ArrayLike,
+    upper2: ArrayLike,
+    level1: ArrayLike = 0.95,
+    level2: ArrayLike = 0.95,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Compare two independent estimates known only as percent with a confidence interval.
+
+    Each standard error is approximated from its interval (:func:`se_from_ci`,
+    half-width / 1,96 for 95 %), and the difference ``value2 − value1`` is
+    tested with a two-sided z-test (:func:`difference` without degrees of
+    freedom): ``z = (v2 − v1) / sqrt(se1² + se2²)``. Used for aggregated
+    tables without microdata (e.g. a region's HLV spreadsheet), where no
+    covariance can be known: for a kommun against its county the test is
+    then conservative.
+
+    Parameters
+    ----------
+    value1, lower1, upper1 : array_like
+        The first (reference, earlier) estimate and its limits, in percent.
+    value2, lower2, upper2 : array_like
+        The second estimate and its limits, in percent.
+    level1, level2 : array_like
+        Confidence levels of the two intervals.
+    confidence : float
+        Level of the interval of the difference and of the test.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`difference`: ``diff_pp`` (second minus first), ``se_pp``,
+        ``ci_lower_pp``, ``ci_upper_pp``, ``df`` (inf), ``statistic``,
+        ``p_value`` and ``verdict`` (empty when an input is missing).
+    """
+    se1 = se_from_ci(lower1, upper1, level1) / 100
+    se2 = se_from_ci(lower2, upper2, level2) / 100
+    v1 = np.asarray(value1, dtype=float) / 100
+    v2 = np.asarray(value2, dtype=float) / 100
+    return difference(v1, se1, v2, se2, confidence=confidence)
+
+
 def _test_frame(
     diff: np.ndarray, se: np.ndarray, df: np.ndarray, conf: float, labels: tuple[str, str, str]
 ) -> pd.DataFrame:

@@ -102,6 +102,12 @@ COUNTS_HIDDEN = (
     "ja- eller nej-svar, eller skydd av en annan cell som annars kunde räknas fram)."
 )
 
+#: Said instead of :data:`COUNTS_HIDDEN` when the source has no counts at all (an aggregated table).
+NO_COUNTS_IN_SOURCE = (
+    "Källan anger inte antalet svarande bakom andelarna (en sammanställning utan n); "
+    "osäkerheten bedöms bara från konfidensintervallen."
+)
+
 
 def count_text(value: float) -> str:
     """Format a count without decimals: ``1 234``."""
@@ -152,6 +158,7 @@ def change_answer(
     label: str,
     variable: str | None = None,
     confidence: float = CONFIDENCE,
+    counts_note: str = COUNTS_HIDDEN,
 ) -> ChangeAnswer:
     """Answer "can we say with certainty that the share has fallen?" for one area.
 
@@ -167,6 +174,9 @@ def change_answer(
         Variable name, to describe the yes-answers (:data:`YES_NOUNS`).
     confidence : float
         Confidence level (for the text).
+    counts_note : str
+        Said when the counts are missing (:data:`COUNTS_HIDDEN`, or
+        :data:`NO_COUNTS_IN_SOURCE` for a source without counts).
 
     Returns
     -------
@@ -213,7 +223,7 @@ def change_answer(
             f"{count_text(r['n_before'])} (ovägda antal)."
         )
     else:
-        sentences.append(COUNTS_HIDDEN)
+        sentences.append(counts_note)
     verdict = str(r["verdict"])
     significant = verdict in (survey_compare.VERDICT_DECREASE, survey_compare.VERDICT_INCREASE)
     ci_text = diff_ci(r["ci_lower_pp"], r["ci_upper_pp"])
@@ -251,6 +261,7 @@ def change_sentence(
     label: str,
     variable: str | None = None,
     confidence: float = CONFIDENCE,
+    counts_note: str = COUNTS_HIDDEN,
 ) -> str:
     """Describe one area's change between two periods in one sentence, with the counts behind it.
 
@@ -289,7 +300,7 @@ def change_sentence(
             f"Skattningen {a} vilar på {count_text(r['yes_after'])} svarande {who} av "
             f"{count_text(r['n_after'])} (ovägda antal)."
             if pd.notna(r["yes_after"]) and pd.notna(r["n_after"])
-            else COUNTS_HIDDEN
+            else counts_note
         )
     )
 
@@ -605,6 +616,7 @@ def kommun_sentences(
     *,
     label: str,
     variable: str | None = None,
+    counts_note: str = COUNTS_HIDDEN,
 ) -> list[str]:
     """Describe one kommun for the report: against county and Sweden, its change, the county's change.
 
@@ -636,7 +648,9 @@ def kommun_sentences(
         if s != RANK_VS_SIGNIFICANCE_NOTE
     ]
     if changes is not None:
-        sentence = change_sentence(changes, kommun, label=label, variable=variable)
+        sentence = change_sentence(
+            changes, kommun, label=label, variable=variable, counts_note=counts_note
+        )
         if sentence:
             out.append(sentence)
     if county_answer is not None and county_answer.verdict:
@@ -649,7 +663,7 @@ def kommun_sentences(
                 f" ({num(float(r['yes_after']), 0)} ja-svar av "
                 f"{num(float(r['n_after']), 0)} svarande {r['period_label']})."
                 if pd.notna(r["yes_after"]) and pd.notna(r["n_after"])
-                else f". {COUNTS_HIDDEN}"
+                else f". {counts_note}"
             )
         )
     return out

@@ -69,3 +69,14 @@ def test_without_figure_is_lighter(tmp_root):
 def test_a_source_that_cannot_serve_the_goals_is_refused(tmp_root):
     with pytest.raises(DataError, match="Datakällan 'scb' kan inte ge nyckeltalen för Strategi"):
         sections_strategi.strategi_section("2080", "scb")
+
+
+def test_reference_data_without_strategi_values_say_so(tmp_root):
+    from helpers.config import goals as goal_file
+    from helpers.sources import strategi as data_strategi
+
+    if "referens" in data_strategi.allowed_sources(goal_file.load_goals()):
+        pytest.skip("referensdata har nu värden för Strategi för hälsa")
+    section = sections_strategi.strategi_section("2080", "referens")
+    assert not section.available and section.tables["status"].empty
+    assert "har (ännu) inga värden för Strategi för hälsas nyckeltal" in section.sentences[0]

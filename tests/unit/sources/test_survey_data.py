@@ -285,6 +285,7 @@ def test_notebook_parameters_match_the_notebook():
         "variables": ["daily_smoking"],
         "min_n": 5,
         "pool_years": 0,
+        "survey_input": {},
     }
     assert {k: type(v) for k, v in defaults.items()} == data_survey.NOTEBOOK_PARAMETERS
 

@@ -102,7 +102,7 @@ def test_life_expectancy_loader_on_demo(tmp_root):
 
 
 def test_sources_come_from_the_registry_and_catalogue():
-    assert data.sources() == ("demo", "kolada")
+    assert data.sources() == ("demo", "referens", "kolada")
     assert data.kpis() == {"N00925": "kvinnor", "N00923": "män"}
     assert data.source_label("demo") == "Syntetiska demodata – inte verkliga värden"
     assert data.source_label("kolada") == "Källa: Kolada"
