@@ -146,6 +146,41 @@ def unique_facts(facts: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(FACT_KEYS, kind="stable").reset_index(drop=True)
 
 
+def disclosed(facts: pd.DataFrame, min_n: int | None = None) -> pd.DataFrame:
+    """Return facts as they may be handed out: disclosure control applied, hidden rows blank.
+
+    The rows pass :func:`helpers.stats.disclosure.suppress_small_cells` (row by
+    row, the catalogue's ``disclosure`` flag honoured; threshold ``min_n``), and
+    a suppressed row (flag ``undertryckt``) keeps no value, CI, numerator,
+    denominator or n, whatever the frame holds.
+    """
+    out = suppress_small_cells(facts, min_n, complementary=False) if len(facts) else facts.copy()
+    hidden = out["flag"] == indicators.FLAG_SUPPRESSED
+    for col in ("value", "ci_lower", "ci_upper", "numerator", "denominator", "n"):
+        if col in out:
+            out[col] = out[col].astype("float64")
+            out.loc[hidden, col] = np.nan
+    return out
+
+
+def to_xlsx(facts: pd.DataFrame, path: str | Path, min_n: int | None = None) -> Path:
+    """Write facts as an Excel workbook (openpyxl), with the same rows as :func:`to_csv`.
+
+    One sheet ``Fakta`` with the columns :data:`COLUMNS`; numbers are stored as
+    numbers (Excel shows them with the reader's decimal separator), a
+    suppressed row has empty number cells.
+    """
+    out = disclosed(facts, min_n)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    plain = out.astype(object).where(out.notna(), None)
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        plain.to_excel(writer, sheet_name="Fakta", index=False)
+    tmp.replace(path)
+    return path
+
+
 def to_csv(facts: pd.DataFrame, path: str | Path, min_n: int | None = None) -> Path:
     """Write facts as CSV in the Swedish Excel dialect (``;``, decimal comma, UTF-8 with BOM).
 
@@ -156,11 +191,7 @@ def to_csv(facts: pd.DataFrame, path: str | Path, min_n: int | None = None) -> P
     a suppressed row (flag ``undertryckt``) is written without value, CI,
     numerator, denominator or n, whatever the frame holds.
     """
-    out = suppress_small_cells(facts, min_n, complementary=False) if len(facts) else facts.copy()
-    hidden = out["flag"] == indicators.FLAG_SUPPRESSED
-    for col in ("value", "ci_lower", "ci_upper", "numerator", "denominator", "n"):
-        if col in out:
-            out.loc[hidden, col] = np.nan
+    out = disclosed(facts, min_n)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
