@@ -93,18 +93,20 @@ def conflicts(facts: pd.DataFrame) -> pd.DataFrame:
     if facts.empty:
         return pd.DataFrame(columns=[*FACT_KEYS, "values", "sections"])
     f = facts[facts["value"].notna()].copy()
+    # A pooled period ("2020–2024") is another fact than the single year 2024 that ends it.
+    keys_by = [*FACT_KEYS, "period_label"] if "period_label" in f.columns else FACT_KEYS
     decimals = {i: _decimals(str(i)) for i in f["indicator"].unique()}
     f["shown"] = [
         round(float(v), decimals[i]) for v, i in zip(f["value"], f["indicator"], strict=True)
     ]
     rows = []
-    keys = f[FACT_KEYS].astype("string").fillna("")
-    for key, idx in keys.groupby(FACT_KEYS, sort=True).groups.items():
+    keys = f[keys_by].astype("string").fillna("")
+    for key, idx in keys.groupby(keys_by, sort=True).groups.items():
         shown = f.loc[idx, "shown"]
         if shown.nunique() > 1:
             rows.append(
                 {
-                    **dict(zip(FACT_KEYS, key, strict=True)),
+                    **dict(zip(FACT_KEYS, key[: len(FACT_KEYS)], strict=True)),
                     "values": sorted(shown.unique().tolist()),
                     "sections": sorted(f.loc[idx, "section"].unique().tolist()),
                 }
