@@ -131,7 +131,8 @@ def write_status(spec: RunSpec, out_dir: Path, statuses: list[ReportResult]) -> 
 
 _INDEX_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
-max-width:96rem;padding:0 1rem;color:#1a1a1a}
+max-width:110rem;padding:0 1rem;color:#1a1a1a}
+.scroll{overflow-x:auto;max-width:100%}
 h1{margin-bottom:.2rem}.meta{color:#555;margin-top:0}
 .demo{background:#fff4d6;border:1px solid #e0b84a;padding:.5rem .8rem;border-radius:4px}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
@@ -143,7 +144,8 @@ th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}
 table.rug{width:auto;font-size:.8em}
 table.rug th{font-weight:600;vertical-align:bottom;max-width:6.5rem;white-space:normal;font-size:.92em}
 table.rug td{text-align:right;white-space:nowrap;padding:.25rem .4rem;border:1px solid #fff}
-table.rug td.k,table.rug th.k{text-align:left}
+table.rug td.k,table.rug th.k{text-align:left;position:sticky;left:0;background:#fff;z-index:1}
+table.rug th.k{background:#f3f3f3}
 table.rug td a{color:inherit;text-decoration:none;display:block}
 table.rug tr.ref td{background:#f3f3f3;font-weight:600}
 table.rug tr.range td{color:#444;font-style:italic}
@@ -300,6 +302,7 @@ def rug_html(cells: pd.DataFrame, statuses: list[ReportResult]) -> str:
             f'<th title="{esc(ind.name)}">{esc(ind.short_name + sex)}{esc(unit)}'
             f"<br><small>{esc(str(c.period_label))}</small></th>"
         )
+    pooled_cells = False
     links = {r.kommun: r.html for r in statuses if r.html}
     names = {r.kommun: r.name for r in statuses}
     body = []
@@ -320,6 +323,9 @@ def rug_html(cells: pd.DataFrame, statuses: list[ReportResult]) -> str:
             r = mine.loc[c.column]
             d = cat.get(str(c.indicator)).decimals
             text = esc(_cell_text(r, d))
+            if str(r["period_label"]) != str(c.period_label):
+                text += "\u00a0†"  # another period than the column's (pooled survey years)
+                pooled_cells = True
             comp = str(r["comparison"] or "")
             title = esc(
                 f"{names.get(code, code)}: {r['period_label']}"
@@ -347,12 +353,20 @@ def rug_html(cells: pd.DataFrame, statuses: list[ReportResult]) -> str:
         text = f"{fmt.num(k['value'].min(), d)}–{fmt.num(k['value'].max(), d)}" if len(k) else "–"
         row.append(f"<td>{esc(text)}</td>")
     body.append(f'<tr class="range">{"".join(row)}</tr>')
+    note = (
+        '<p class="status">† Värdet gäller en annan period än kolumnens: för kommuner där ett '
+        "enskilt enkätår är för osäkert slår rapporten samman de två senaste enkätomgångarna "
+        "(perioden står när muspekaren hålls över cellen och i rapporten).</p>"
+        if pooled_cells
+        else ""
+    )
     return (
-        '<table class="rug"><thead><tr>'
+        '<div class="scroll"><table class="rug"><thead><tr>'
         + "".join(head)
         + "</tr></thead><tbody>"
         + "".join(body)
-        + "</tbody></table>"
+        + "</tbody></table></div>"
+        + note
     )
 
 
