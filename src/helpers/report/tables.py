@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -81,15 +82,19 @@ SEX_COLUMNS: tuple[str, ...] = ("sex", "Kön")
 #: Header of the flag column (input columns named ``flag`` or ``Flagga`` are written as flags).
 FLAG_COLUMNS: tuple[str, ...] = ("flag", "Flagga")
 
+#: Styles of a rendered table; prefixed with JupyterLab's class so they win over its
+#: table styles (which right-align every cell and fix the layout) in nbconvert's HTML.
+_T = ":is(.jp-RenderedHTMLCommon, body) table.fh-table"
 CSS = (
     "<style>"
-    "table.fh-table{border-collapse:collapse;margin:.4rem 0 .2rem;font-size:.92em;"
-    "max-width:100%;table-layout:auto}"
-    "table.fh-table th,table.fh-table td{padding:.3rem .55rem;border-bottom:1px solid #ddd;"
-    "vertical-align:top;text-align:left;white-space:normal;overflow-wrap:anywhere;"
-    "max-width:28rem}"
-    "table.fh-table th{background:#f3f3f3;font-weight:600}"
-    "table.fh-table td.num{text-align:right;white-space:nowrap}"
+    f"{_T}{{border-collapse:collapse;margin:.4rem 0 .2rem;font-size:.92em;"
+    "max-width:100%;table-layout:auto;margin-left:0;width:auto}"
+    f"{_T} th,{_T} td{{padding:.3rem .55rem;border-bottom:1px solid #ddd;"
+    "vertical-align:top;text-align:left;white-space:normal;overflow-wrap:break-word;"
+    "max-width:24rem;min-width:2.5rem}"
+    f"{_T} th{{background:#f3f3f3;font-weight:600}}"
+    f"{_T} td.num{{text-align:right;white-space:nowrap}}"
+    f"{_T}.fh-wide{{font-size:.78em}}{_T}.fh-wide td,{_T}.fh-wide th{{padding:.25rem .35rem}}"
     "p.fh-source,p.fh-legend{font-size:.85em;color:#444;margin:.1rem 0 .9rem}"
     "</style>"
 )
@@ -122,6 +127,9 @@ def _header(name: object, units: Mapping[str, str], headers: Mapping[str, str]) 
     text = headers.get(key, HEADERS.get(key, key))
     unit = units.get(key, "")
     return f"{text} ({unit})" if unit and f"({unit})" not in text else text
+
+
+_NUMBER_TEXT = re.compile(r"^[−+-]?\d[\d\u00a0 ]*(,\d+)?(\u00a0?(%|år))?$")
 
 
 def _is_missing(value: object) -> bool:
@@ -228,13 +236,18 @@ def render(
         cells = [_cell(v, d) for v in values]
         head = _header(key, units, headers)
         shown[head] = [c[0] for c in cells]
-        numeric[head] = bool(cells) and all(c[1] or c[0] in ("", "–") for c in cells)
+        numeric[head] = (
+            bool(cells)
+            and any(c[0] not in ("", "–") for c in cells)
+            and all(c[1] or c[0] in ("", "–") or _NUMBER_TEXT.match(c[0]) for c in cells)
+        )
     frame = pd.DataFrame(shown, index=pd.RangeIndex(len(flat)))
     esc = html.escape
     parts = [CSS]
     if caption:
         parts.append(f"<p><b>{esc(caption)}</b></p>")
-    parts.append('<table class="fh-table"><thead><tr>')
+    wide = " fh-wide" if len(frame.columns) > 8 else ""  # many columns: smaller type, no scrolling
+    parts.append(f'<table class="fh-table{wide}"><thead><tr>')
     parts += [f"<th>{esc(h)}</th>" for h in frame.columns]
     parts.append("</tr></thead><tbody>")
     for row in frame.itertuples(index=False):
