@@ -93,7 +93,7 @@ CSS = (
     "vertical-align:top;text-align:left;white-space:normal;overflow-wrap:break-word;"
     "max-width:24rem;min-width:2.5rem}"
     f"{_T} th{{background:#f3f3f3;font-weight:600}}"
-    f"{_T} td.num{{text-align:right;white-space:nowrap}}"
+    f"{_T} td.num{{text-align:right;white-space:nowrap}}{_T} th.num{{text-align:right}}"
     f"{_T}.fh-wide{{font-size:.78em}}{_T}.fh-wide td,{_T}.fh-wide th{{padding:.25rem .35rem}}"
     "p.fh-source,p.fh-legend{font-size:.85em;color:#444;margin:.1rem 0 .9rem}"
     "</style>"
@@ -248,7 +248,10 @@ def render(
         parts.append(f"<p><b>{esc(caption)}</b></p>")
     wide = " fh-wide" if len(frame.columns) > 8 else ""  # many columns: smaller type, no scrolling
     parts.append(f'<table class="fh-table{wide}"><thead><tr>')
-    parts += [f"<th>{esc(h)}</th>" for h in frame.columns]
+    parts += [
+        f'<th class="num">{esc(h)}</th>' if numeric[h] else f"<th>{esc(h)}</th>"
+        for h in frame.columns
+    ]
     parts.append("</tr></thead><tbody>")
     for row in frame.itertuples(index=False):
         parts.append("<tr>")
