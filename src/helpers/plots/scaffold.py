@@ -156,6 +156,37 @@ def years_text(years: Iterable[int]) -> str:
     return ", ".join(parts)
 
 
+def with_gaps(periods: Sequence[float], values: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Return x and y with a NaN where a period is missing, so a line breaks at the gap.
+
+    The expected step is the smallest difference between consecutive periods
+    (1 for a yearly series, 2 for a survey every other year); a larger jump is a
+    missing period and gets a NaN point in the middle, which matplotlib does not
+    connect. A missing value (NaN) stays a break too.
+
+    Examples
+    --------
+    >>> with_gaps([2017, 2018, 2020], [1.0, 2.0, 3.0])[1].tolist()
+    [1.0, 2.0, nan, 3.0]
+    """
+    x = np.asarray(periods, dtype=float)
+    y = np.asarray(values, dtype=float)
+    if len(x) < 2:
+        return x, y
+    order = np.argsort(x, kind="stable")
+    x, y = x[order], y[order]
+    steps = np.diff(x)
+    step = steps[steps > 0].min() if (steps > 0).any() else 1.0
+    xs, ys = [x[0]], [y[0]]
+    for i in range(1, len(x)):
+        if x[i] - x[i - 1] > step * 1.5:
+            xs.append((x[i] + x[i - 1]) / 2)
+            ys.append(np.nan)
+        xs.append(x[i])
+        ys.append(y[i])
+    return np.asarray(xs), np.asarray(ys)
+
+
 def year_axis(ax: Axes, years: Sequence[int]) -> None:
     """Put year ticks every few years, always including the last year."""
     first, last = min(years), max(years)

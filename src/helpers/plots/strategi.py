@@ -34,6 +34,7 @@ from helpers.plots.scaffold import (
     TEXT_COLOR,
     add_footer,
     figure_title,
+    with_gaps,
 )
 from helpers.plots.scaffold import title as scaffold_title
 from helpers.stats import strategi
@@ -286,14 +287,15 @@ def goal_trends(
             if line.empty:
                 continue
             st = SERIES_STYLE[series]
+            gx, gy = with_gaps(line["period"], line["value"])  # no line across missing years
             ax.plot(
-                line["period"],
-                line["value"],
+                gx,
+                gy,
                 color=st["color"],
                 lw=st["lw"],
                 ls=st["ls"],
                 zorder=st["zorder"],
-                marker="o" if len(line) < 4 else None,
+                marker="o" if len(line) < 4 or np.isnan(gy).any() else None,
                 ms=3,
             )
             if series == "område" and line["ci_lower"].notna().any():
@@ -314,8 +316,7 @@ def goal_trends(
                     continue
                 sexes_used.add(s2)
                 ax.plot(
-                    line["period"],
-                    line["value"],
+                    *with_gaps(line["period"], line["value"]),
                     color=SEX_COLORS[s2],
                     lw=1.0,
                     ls="--",

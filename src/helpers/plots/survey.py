@@ -550,7 +550,8 @@ def change_points(
         ax, y, texts, colors=[scaffold.TEXT_COLOR if ok else scaffold.MUTED for ok in shown]
     )
     ax.xaxis.set_major_formatter(decimal_comma_formatter(0))
-    ax.set_xlabel(f"Förändring {before}–{after}, procentenheter")
+    span = f"{before} till {after}" if "–" in f"{before}{after}" else f"{before}–{after}"
+    ax.set_xlabel(f"Förändring {span}, procentenheter")
     handles = [
         Line2D([], [], ls="none", marker="o", color=scaffold.OKABE_ITO["blue"], label="Säkerställd minskning"),
         Line2D([], [], ls="none", marker="o", color=scaffold.OKABE_ITO["vermillion"], label="Säkerställd ökning"),
@@ -567,7 +568,7 @@ def change_points(
         notes.append(NOTE_SUPPRESSED)
     name = label or str(c["indicator"].iloc[0])
     return scaffold.finish(
-        ax, f"{name}: förändring {before}–{after}", handles=handles,
+        ax, f"{name}: förändring {span}", handles=handles,
         sources=scaffold.sources(changes), notes=notes, pad=27,
         loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, borderaxespad=0.2,
     )  # fmt: skip

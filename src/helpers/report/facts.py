@@ -93,18 +93,20 @@ def conflicts(facts: pd.DataFrame) -> pd.DataFrame:
     if facts.empty:
         return pd.DataFrame(columns=[*FACT_KEYS, "values", "sections"])
     f = facts[facts["value"].notna()].copy()
+    # A pooled period ("2020–2024") is another fact than the single year 2024 that ends it.
+    keys_by = [*FACT_KEYS, "period_label"] if "period_label" in f.columns else FACT_KEYS
     decimals = {i: _decimals(str(i)) for i in f["indicator"].unique()}
     f["shown"] = [
         round(float(v), decimals[i]) for v, i in zip(f["value"], f["indicator"], strict=True)
     ]
     rows = []
-    keys = f[FACT_KEYS].astype("string").fillna("")
-    for key, idx in keys.groupby(FACT_KEYS, sort=True).groups.items():
+    keys = f[keys_by].astype("string").fillna("")
+    for key, idx in keys.groupby(keys_by, sort=True).groups.items():
         shown = f.loc[idx, "shown"]
         if shown.nunique() > 1:
             rows.append(
                 {
-                    **dict(zip(FACT_KEYS, key, strict=True)),
+                    **dict(zip(FACT_KEYS, key[: len(FACT_KEYS)], strict=True)),
                     "values": sorted(shown.unique().tolist()),
                     "sections": sorted(f.loc[idx, "section"].unique().tolist()),
                 }
@@ -146,6 +148,41 @@ def unique_facts(facts: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(FACT_KEYS, kind="stable").reset_index(drop=True)
 
 
+def disclosed(facts: pd.DataFrame, min_n: int | None = None) -> pd.DataFrame:
+    """Return facts as they may be handed out: disclosure control applied, hidden rows blank.
+
+    The rows pass :func:`helpers.stats.disclosure.suppress_small_cells` (row by
+    row, the catalogue's ``disclosure`` flag honoured; threshold ``min_n``), and
+    a suppressed row (flag ``undertryckt``) keeps no value, CI, numerator,
+    denominator or n, whatever the frame holds.
+    """
+    out = suppress_small_cells(facts, min_n, complementary=False) if len(facts) else facts.copy()
+    hidden = out["flag"] == indicators.FLAG_SUPPRESSED
+    for col in ("value", "ci_lower", "ci_upper", "numerator", "denominator", "n"):
+        if col in out:
+            out[col] = out[col].astype("float64")
+            out.loc[hidden, col] = np.nan
+    return out
+
+
+def to_xlsx(facts: pd.DataFrame, path: str | Path, min_n: int | None = None) -> Path:
+    """Write facts as an Excel workbook (openpyxl), with the same rows as :func:`to_csv`.
+
+    One sheet ``Fakta`` with the columns :data:`COLUMNS`; numbers are stored as
+    numbers (Excel shows them with the reader's decimal separator), a
+    suppressed row has empty number cells.
+    """
+    out = disclosed(facts, min_n)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    plain = out.astype(object).where(out.notna(), None)
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        plain.to_excel(writer, sheet_name="Fakta", index=False)
+    tmp.replace(path)
+    return path
+
+
 def to_csv(facts: pd.DataFrame, path: str | Path, min_n: int | None = None) -> Path:
     """Write facts as CSV in the Swedish Excel dialect (``;``, decimal comma, UTF-8 with BOM).
 
@@ -156,11 +193,7 @@ def to_csv(facts: pd.DataFrame, path: str | Path, min_n: int | None = None) -> P
     a suppressed row (flag ``undertryckt``) is written without value, CI,
     numerator, denominator or n, whatever the frame holds.
     """
-    out = suppress_small_cells(facts, min_n, complementary=False) if len(facts) else facts.copy()
-    hidden = out["flag"] == indicators.FLAG_SUPPRESSED
-    for col in ("value", "ci_lower", "ci_upper", "numerator", "denominator", "n"):
-        if col in out:
-            out.loc[hidden, col] = np.nan
+    out = disclosed(facts, min_n)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")

@@ -189,10 +189,68 @@ def _unavailable(title: str, sentence: str | list[str], source: str = "") -> Sec
     return Section(title=title, sentences=sentences, source=source, available=False)
 
 
+def _pooled_years(a: Analysis) -> int:
+    """Calendar years per estimate of an analysis (from its latest period label)."""
+    label = str(a.table["period_label"][a.table["period"] == a.table["period"].max()].iloc[0])
+    first, _, last = label.partition("–")
+    return int(last) - int(first) + 1 if last else 1
+
+
 def _respondents(micro: pd.DataFrame, kommun: str, period: int, pool_years: int) -> int:
     """Respondents of ``kommun`` in the survey years of the period ending in ``period``."""
     first = int(period) - max(int(pool_years), 1) + 1
     return int(((micro["kommun"] == kommun) & micro["year"].between(first, int(period))).sum())
+
+
+def pool_window(micro: pd.DataFrame) -> int:
+    """Calendar years that cover the two latest survey rounds (0 with fewer than two rounds).
+
+    With rounds in 2020 and 2024 this is 5 (the window 2020–2024 of
+    :func:`helpers.stats.survey.prevalence`'s ``pool_years``).
+    """
+    years = sorted(int(y) for y in pd.unique(micro["year"].dropna()))
+    return years[-1] - years[-2] + 1 if len(years) >= 2 else 0
+
+
+def _own_total(a: Analysis, kommun: str) -> pd.DataFrame:
+    """Return the kommun's row for all respondents in the latest period."""
+    t = a.table
+    return t[
+        (t["period"] == t["period"].max())
+        & (t["area_code"] == kommun)
+        & (t["sex"] == "totalt")
+        & (t["group"] == indicators.ALL_GROUPS)
+    ]
+
+
+def _pooled_if_weak(
+    data: data_survey.SurveyData, a: Analysis, kommun: str, min_n: int
+) -> tuple[Analysis, str]:
+    """Return the pooled analysis and its note when the kommun's single-year figure is not shown."""
+    own = _own_total(a, kommun)
+    window = pool_window(data.microdata)
+    if window <= 1 or (len(own) and indicators.usable(own).all()):
+        return a, ""
+    pooled = _analysis(data, a.variable, min_n, window)
+    p_own = _own_total(pooled, kommun)
+    if p_own.empty:
+        return a, ""
+    last = int(p_own["period"].iloc[0])
+    years = sorted(
+        int(y) for y in pd.unique(data.microdata["year"]) if last - window < int(y) <= last
+    )
+    reason = str(own["flag_reason"].iloc[0]) if len(own) else "inga svar"
+    pooled_ok = bool(indicators.usable(p_own).all())
+    note = survey_text.pooled_note(
+        a.label,
+        lookup.area_name(kommun),
+        str(a.table["period_label"][a.table["period"] == a.table["period"].max()].iloc[0]),
+        reason if reason != "<NA>" else "",
+        str(p_own["period_label"].iloc[0]),
+        years,
+        None if pooled_ok else str(p_own["flag_reason"].iloc[0] or ""),
+    )
+    return pooled, note
 
 
 def survey_section(
@@ -206,6 +264,7 @@ def survey_section(
     pool_years: int = 0,
     figures: bool = True,
     survey: dict | None = None,
+    pool_when_weak: bool = True,
 ) -> Section:
     """Build the survey section for one kommun.
 
@@ -235,6 +294,13 @@ def survey_section(
         ``{"kind": "hlv_aggregated", "reference": ..., "map": ...}``; when
         given (non-empty) it replaces ``data_source`` for this section
         (:func:`aggregated_section`).
+    pool_when_weak : bool
+        With ``pool_years=0``: when the kommun's single-year figure for all
+        respondents cannot be shown (suppressed by the reliability rules or the
+        disclosure threshold), show the whole variable pooled over the two
+        latest survey rounds instead (:func:`pool_window`), with the rule and the
+        years in a sentence (:func:`helpers.text.survey.pooled_note`); if the pooled
+        figure is too weak as well, the sentence says so.
 
     Returns
     -------
@@ -272,6 +338,7 @@ def survey_section(
     figs: dict[str, Figure] = {}
     sentences: list[str] = []
     tables, facts, periods = [], [], set()
+    used: list[Analysis] = []
     area = data.origin.get("name", "") or "extraktet"
     unanswered = [v for v in variables if data.answered(v) == 0]
     sentences += [
@@ -282,6 +349,10 @@ def survey_section(
         return _unavailable(title, sentences, data.source)
     for variable in variables:
         a = _analysis(data, variable, min_n, pool_years)
+        if pool_when_weak and not pool_years:
+            a, note = _pooled_if_weak(data, a, kommun, min_n)
+            if note:
+                sentences.append(note)
         latest = int(a.table["period"].max())
         t = a.table[a.table["period"] == latest]
         own = t[t["area_code"] == kommun]
@@ -297,7 +368,7 @@ def survey_section(
                 survey_text.no_answers(
                     a.label,
                     kommun_name,
-                    _respondents(data.microdata, kommun, latest, pool_years),
+                    _respondents(data.microdata, kommun, latest, _pooled_years(a)),
                     str(t["period_label"].iloc[0]),
                 )
             )
@@ -328,9 +399,8 @@ def survey_section(
             facts.append(_facts(before, a.indicator_id))
         if figures:
             figs.update(_figures(a, kommun, lan_code, min_n, with_kommun=not own.empty))
-    if any(
-        (_analysis(data, v, min_n, pool_years).comparison["colour"] != "").any() for v in variables
-    ):
+        used.append(a)
+    if any((a.comparison["colour"] != "").any() for a in used):
         sentences.append(survey_text.SECTION_COLOUR_NOTE)
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     if "Indikator" in table.columns:

@@ -124,7 +124,8 @@ class ReportExecutor:
         nb_path = self.out_dir / f"{job.stem}.ipynb"
         html_path = self.out_dir / f"{job.stem}.html"
         data_path = self.out_dir / f"{job.stem}.csv"
-        for stale in (nb_path, html_path, data_path):
+        xlsx_path = data_path.with_suffix(".xlsx")
+        for stale in (nb_path, html_path, data_path, xlsx_path):
             stale.unlink(missing_ok=True)
         common: dict[str, Any] = {
             "parameters": job.parameters,
@@ -185,6 +186,7 @@ class ReportExecutor:
             html=html_path.name if html_path.exists() else "",
             seconds=time.perf_counter() - start,
             data=data_path.name if data_path.exists() else "",
+            data_xlsx=xlsx_path.name if xlsx_path.exists() else "",
             finished=datetime.now().isoformat(timespec="seconds"),
         )
 
@@ -222,7 +224,8 @@ def write_facts(nb: Any, data_path: Path, min_n: Any = None) -> bool:
 
     The template displays its facts under a mime type that HTML does not show;
     this reads them from the executed notebook (a notebook node) and writes them as CSV in the
-    Swedish Excel dialect (:func:`helpers.report.facts.to_csv`). A template that
+    Swedish Excel dialect (:func:`helpers.report.facts.to_csv`) and, beside it, the same
+    rows as an Excel workbook (``.xlsx``, :func:`helpers.report.facts.to_xlsx`). A template that
     hands over no facts gets no data file. ``min_n`` is the run's disclosure
     threshold (the job's ``min_n`` parameter; ``None``: the template's default,
     :data:`helpers.stats.disclosure.DEFAULT_MIN_N`), so the data file hides exactly
@@ -244,7 +247,9 @@ def write_facts(nb: Any, data_path: Path, min_n: Any = None) -> bool:
     ]
     if not records:
         return False
-    facts.to_csv(facts.from_records(records[-1]), data_path, min_n=min_n)
+    rows = facts.from_records(records[-1])
+    facts.to_csv(rows, data_path, min_n=min_n)
+    facts.to_xlsx(rows, Path(data_path).with_suffix(".xlsx"), min_n=min_n)
     return True
 
 

@@ -288,7 +288,8 @@ def change_sentence(
         return ""
     r = rows.iloc[0]
     b, a = str(r["period_label_before"]), str(r["period_label"])
-    head = f"{label}, {r['area_name']}: förändringen {b}–{a}"
+    span = f"mellan {b} och {a}" if "–" in f"{b}{a}" else f"{b}–{a}"
+    head = f"{label}, {r['area_name']}: förändringen {span}"
     if r["flag"] == indicators.FLAG_SUPPRESSED or pd.isna(r["diff_pp"]):
         return f"{head} kan inte redovisas ({r['flag_reason'] or 'en skattning saknas'})."
     who = YES_NOUNS.get(variable or "", "som svarat ja")
@@ -595,6 +596,55 @@ SECTION_COLOUR_NOTE = (
 def not_in_extract(kommun_name: str, extract_name: str) -> str:
     """Say that a kommun has no respondents in the extract."""
     return f"{kommun_name} finns inte i enkätextraktet ({extract_name})."
+
+
+#: The pooling rule of the report's survey section, in the reader's words.
+POOLING_RULE = (
+    "Regel: ett enskilt enkätår visas när kommunens skattning klarar kraven på "
+    "tillförlitlighet och röjandekontroll; annars slås de två senaste enkätomgångarna samman "
+    "till en skattning, och länet visas för samma år så att jämförelsen gäller samma period."
+)
+
+
+def pooled_note(
+    label: str,
+    kommun_name: str,
+    single_period: str,
+    reason: str,
+    pooled_period: str,
+    years: list[int],
+    pooled_reason: str | None = None,
+) -> str:
+    """Say that single survey years were too weak for a kommun, so years were pooled (rule and years).
+
+    Parameters
+    ----------
+    label : str
+        The indicator's name.
+    kommun_name : str
+        The kommun.
+    single_period : str
+        The single year that was too weak (``"2024"``).
+    reason : str
+        Why it was too weak (the flag's reason; may be empty).
+    pooled_period : str
+        The pooled period's label (``"2020–2024"``).
+    years : list of int
+        The survey years pooled.
+    pooled_reason : str, optional
+        When the pooled estimate is too weak as well: why (the kommun then gets no number).
+    """
+    why = f" ({reason})" if reason else ""
+    text = (
+        f"{label}, {kommun_name}: svaren från {single_period} räcker inte för en säker "
+        f"skattning{why}. Därför slås enkäterna {join_names([str(y) for y in years])} samman "
+        f"till en skattning för {pooled_period}. {POOLING_RULE}"
+    )
+    if pooled_reason is not None:
+        text += " Inte heller de sammanslagna åren räcker, så ingen andel visas för kommunen" + (
+            f" ({pooled_reason})." if pooled_reason else "."
+        )
+    return text
 
 
 def no_answers(label: str, area_name: str, respondents: int, period: str = "") -> str:

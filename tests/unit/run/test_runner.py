@@ -81,7 +81,7 @@ def test_a_failing_kommun_is_reported_while_the_others_finish(failing_run):
 
 def test_outputs_have_deterministic_names(failing_run):
     expected = {f"{stem}.{ext}" for stem in KOMMUNER.values() for ext in ("ipynb", "html")}
-    assert files_in(failing_run.out_dir) == expected | {"index.html", "status.json"}
+    assert files_in(failing_run.out_dir) == expected | {"index.html", "status.html", "status.json"}
     for res in failing_run.results:
         assert res.notebook == f"{KOMMUNER[res.kommun]}.ipynb"
         assert res.html == f"{KOMMUNER[res.kommun]}.html"
@@ -132,12 +132,17 @@ def test_index_links_every_report_with_status(failing_run):
     assert '<html lang="sv">' in page
     for stem in KOMMUNER.values():
         assert f'href="{stem}.html"' in page
-        assert f'href="{stem}.ipynb"' in page
-    assert "Kommunprofiler – Dalarnas län" in page
+    assert "Folkhälsa i Dalarnas län" in page
     assert "2 av 3 rapporter klara, 1 misslyckades" in page
-    assert page.count(">OK</td>") == 2 and page.count(">Misslyckades</td>") == 1
-    assert "RuntimeError: Avsiktligt testfel för kommun 2085" in page
+    assert 'href="status.html"' in page and "Misslyckades: Ludvika" in page
     assert "Syntetiska demodata" in page
+    log = (failing_run.out_dir / "status.html").read_text(encoding="utf-8")  # the run log
+    for stem in KOMMUNER.values():
+        assert f'href="{stem}.html"' in log
+        assert f'href="{stem}.ipynb"' in log
+    assert "Körlogg – Dalarnas län" in log
+    assert log.count(">OK</td>") == 2 and log.count(">Misslyckades</td>") == 1
+    assert "RuntimeError: Avsiktligt testfel för kommun 2085" in log
 
 
 def test_status_json(failing_run):
