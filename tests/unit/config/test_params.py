@@ -192,7 +192,7 @@ def test_unknown_data_source(tmp_path):
         tmp_path, f'run: t\ntemplate: {MINI}\nlan: "20"\nparameters:\n  data_source: scb\n'
     )
     (msg,) = problems_of(path)
-    assert "Datakällan 'scb' kan inte ge en rapport. Välj en av: demo, kolada." in msg
+    assert "Datakällan 'scb' kan inte ge en rapport. Välj en av: demo, kolada, referens." in msg
 
 
 def test_unknown_top_level_key(tmp_path):
