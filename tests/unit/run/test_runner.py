@@ -257,12 +257,14 @@ def test_timeout_fails_one_kommun_and_restarts_the_kernel(root, tmp_path, monkey
     monkeypatch.setenv("FOLKHALSA_TEST_SLOW_KOMMUN", "2080")
     out = tmp_path / "slow"
     r = reports.run_reports(
-        root / "params" / "mini.yaml", only=["2080", "2085"], workers=1, out=out, timeout=3
+        root / "params" / "mini.yaml", only=["2080", "2085"], workers=1, out=out, timeout=15
     )
     status = {x.kommun: x for x in r.results}
     assert status["2080"].status == "failed"
     assert status["2080"].error.startswith("Tidsgränsen överskreds")
-    assert status["2080"].seconds < 30
+    # The slow cell sleeps 60 s: the run ends well before that (15 s per cell leaves
+    # room for the template's imports on a loaded machine).
+    assert status["2080"].seconds < 55
     assert status["2085"].ok  # ran on a new kernel
     nb = nbformat.read(out / "2080_falun.ipynb", as_version=4)
     assert execute.ERROR_MARKER_TAG in nb.cells[0].metadata.tags
