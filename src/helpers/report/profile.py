@@ -25,6 +25,7 @@ from helpers.report import education as sections_education
 from helpers.report import facts as report_facts
 from helpers.report import life_expectancy as sections_e0
 from helpers.report import mortality as sections_mortality
+from helpers.report import overview as sections_overview
 from helpers.report import strategi as sections_strategi
 from helpers.report import survey as sections_survey
 from helpers.report.section import Section
@@ -48,7 +49,8 @@ class Profile:
         Data and analyses behind the life-expectancy sections.
     sections : dict of str to Section
         ``sammanfattning``, ``tidsserie``, ``skillnad``, ``placering``, ``karta``,
-        ``dodlighet``, ``utbildning``, ``enkat``, ``strategi``.
+        ``dodlighet``, ``utbildning``, ``enkat``, ``strategi`` and ``oversikt`` (the first
+        screen: key messages and the spine chart, built last from the others' facts).
     """
 
     kommun: str
@@ -69,7 +71,11 @@ class Profile:
 
 
 def build(
-    kommun: str | int, data_source: str = "demo", year: int = 2024, min_n: int = 5
+    kommun: str | int,
+    data_source: str = "demo",
+    year: int = 2024,
+    min_n: int = 5,
+    benchmark: str = "län",
 ) -> Profile:
     """Build every section of one kommun's report.
 
@@ -83,6 +89,8 @@ def build(
         Last year of the latest period to show.
     min_n : int
         Disclosure threshold for survey cells.
+    benchmark : {"län", "riket"}
+        What the first screen (key messages, spine chart) compares the kommun with.
 
     Returns
     -------
@@ -108,6 +116,10 @@ def build(
         "strategi": sections_strategi.strategi_section(kommun, data_source),
     }
     sections_survey.check_section(sections["enkat"], min_n)
+    # Last, so it reuses the facts the sections show (the template shows it first).
+    sections["oversikt"] = sections_overview.overview_section(
+        kommun, sections, data_source, benchmark=benchmark
+    )
     for section in sections.values():
         for fig in section.figures.values():
             plt.close(fig)
@@ -142,9 +154,12 @@ def key_facts(profile: Profile) -> pd.DataFrame:
 
     Facts about the county's other kommuner (rankings, maps) are left out; each
     fact appears once (the first section that shows it), sorted by the fact keys.
-    The backtests store these as golden files.
+    The backtests store these as golden files. The first screen (``oversikt``)
+    only repeats facts of the Strategi table and the sections; its own facts are
+    checked by :func:`check`, not stored in the golden files.
     """
     f = profile.facts
+    f = f[f["section"] != sections_overview.TITLE]
     areas = {profile.kommun, lookup.region_code(profile.lan_code), lookup.RIKET_CODE}
     own = f[f["area_code"].isin(areas)]
     return report_facts.unique_facts(own)
