@@ -96,9 +96,19 @@ def _table():
         ("2082", 5.0, NAN, NAN),
     ]:
         rows.append(
-            dict(area_code=code, period=2024, period_label="2024", sex="totalt", group="alla",
-                 indicator="x", value=v, ci_lower=lo, ci_upper=hi, flag="tillförlitlig",
-                 flag_reason="")
+            dict(
+                area_code=code,
+                period=2024,
+                period_label="2024",
+                sex="totalt",
+                group="alla",
+                indicator="x",
+                value=v,
+                ci_lower=lo,
+                ci_upper=hi,
+                flag="tillförlitlig",
+                flag_reason="",
+            )
         )
     return pd.DataFrame(rows)
 

@@ -11,12 +11,33 @@ from helpers.text import overview as text
 NAMES = {"e0": "Medellivslängd", "rok": "Röker dagligen", "halsa": "Bra hälsa", "reg": "Register"}
 
 
-def _row(indicator, sex, value, bench, sig, trend=bm.TREND_FLAT, better="higher", unit="%",
-         flag="tillförlitlig", lo=0.0, hi=100.0):
+def _row(
+    indicator,
+    sex,
+    value,
+    bench,
+    sig,
+    trend=bm.TREND_FLAT,
+    better="higher",
+    unit="%",
+    flag="tillförlitlig",
+    lo=0.0,
+    hi=100.0,
+):
     return {
-        "indicator": indicator, "sex": sex, "period_label": "2020–2024", "value": value,
-        "benchmark": "län", "benchmark_value": bench, "min_value": lo, "max_value": hi,
-        "significance": sig, "trend": trend, "better": better, "decimals": 1, "unit": unit,
+        "indicator": indicator,
+        "sex": sex,
+        "period_label": "2020–2024",
+        "value": value,
+        "benchmark": "län",
+        "benchmark_value": bench,
+        "min_value": lo,
+        "max_value": hi,
+        "significance": sig,
+        "trend": trend,
+        "better": better,
+        "decimals": 1,
+        "unit": unit,
         "flag": flag,
     }
 
@@ -27,8 +48,9 @@ def _ov():
             _row("e0", "kvinnor", 84.02, 84.11, bm.SAME, bm.TREND_UP, unit="år", lo=83, hi=85),
             _row("e0", "män", 79.97, 81.0, bm.WORSE, unit="år", lo=78, hi=82),
             _row("rok", "totalt", 6.6, 9.0, bm.BETTER, bm.TREND_DOWN, better="lower", lo=5, hi=12),
-            _row("halsa", "totalt", 70.0, 76.0, bm.WORSE, bm.TREND_DOWN, lo=60, hi=80,
-                 flag="osäker"),
+            _row(
+                "halsa", "totalt", 70.0, 76.0, bm.WORSE, bm.TREND_DOWN, lo=60, hi=80, flag="osäker"
+            ),
             _row("reg", "totalt", 5.0, 6.0, bm.NOT_COMPARED, bm.TREND_SHORT),
         ]
     )
@@ -57,7 +79,9 @@ def test_key_messages_hand_checked():
     )
     # Strength: the only certainly better value. Weakness: the larger gap relative to the
     # county's spread: halsa 6/20 = 0,30 against e0 män 1,03/4 = 0,26.
-    assert msgs[2] == "Tydligast bättre än länet: Röker dagligen, 6,6 % mot 9,0 % i länet (2020–2024)."
+    assert (
+        msgs[2] == "Tydligast bättre än länet: Röker dagligen, 6,6 % mot 9,0 % i länet (2020–2024)."
+    )
     assert msgs[3] == "Tydligast sämre än länet: Bra hälsa, 70,0 % mot 76,0 % i länet (2020–2024)."
     # Trends: e0 kvinnor up (better), röker down (better, lower is better), hälsa down (worse).
     assert msgs[4] == (
@@ -96,8 +120,16 @@ def test_every_catalogue_indicator_has_a_readers_definition():
 
 def test_definition_html_folds_and_escapes():
     html = text.definition_html(
-        [{"name": "A < B", "definition": "Def.", "unit": "%", "period": "ett år",
-          "source": "Kolada", "flag": "för få svarande"}]
+        [
+            {
+                "name": "A < B",
+                "definition": "Def.",
+                "unit": "%",
+                "period": "ett år",
+                "source": "Kolada",
+                "flag": "för få svarande",
+            }
+        ]
     )
     assert html.startswith("<details><summary><b>A &lt; B</b></summary>")
     assert "Flaggan ”osäker” betyder här: för få svarande." in html
