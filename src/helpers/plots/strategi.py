@@ -215,6 +215,15 @@ def _wrap(text: str, width: int = 34) -> str:
     return "\n".join(textwrap.wrap(text, width)[:3])
 
 
+def _with_gaps(line: pd.DataFrame) -> pd.DataFrame:
+    """Return a series with a NaN row for every missing year, so no line is drawn across a gap."""
+    if line.empty:
+        return line
+    line = line.drop_duplicates("period").set_index("period").sort_index()
+    years = range(int(line.index.min()), int(line.index.max()) + 1)
+    return line.reindex(years).rename_axis("period").reset_index()
+
+
 def goal_trends(
     trends: pd.DataFrame,
     status: pd.DataFrame | None = None,
@@ -282,7 +291,7 @@ def goal_trends(
         present = set(d["sex"])
         main_sex = sex if sex in present else sorted(present)[0]
         for series in ("liknande", "riket", "län", "område"):
-            line = d[(d["series"] == series) & (d["sex"] == main_sex)].sort_values("period")
+            line = _with_gaps(d[(d["series"] == series) & (d["sex"] == main_sex)])
             if line.empty:
                 continue
             st = SERIES_STYLE[series]
@@ -293,7 +302,7 @@ def goal_trends(
                 lw=st["lw"],
                 ls=st["ls"],
                 zorder=st["zorder"],
-                marker="o" if len(line) < 4 else None,
+                marker="o" if line["value"].notna().sum() < 4 else None,
                 ms=3,
             )
             if series == "område" and line["ci_lower"].notna().any():
@@ -309,7 +318,7 @@ def goal_trends(
                 has_band = True
         if show_sexes and main_sex == "totalt":
             for s2 in ("kvinnor", "män"):
-                line = d[(d["series"] == "område") & (d["sex"] == s2)].sort_values("period")
+                line = _with_gaps(d[(d["series"] == "område") & (d["sex"] == s2)])
                 if line.empty:
                     continue
                 sexes_used.add(s2)
@@ -399,14 +408,29 @@ def goal_trends(
         handles.append(
             Patch(facecolor=SERIES_STYLE["område"]["color"], alpha=0.15, label="± osäkerhetstal")
         )
-    fig.legend(
-        handles=handles,
-        loc="outside upper center" if fig.get_layout_engine() is not None else "upper center",
-        ncol=min(4, len(handles)),
-        frameon=False,
-        fontsize=8,
-        labelcolor=TEXT_COLOR,
-    )
+    # The legend goes in an empty panel when there is one, else right of the panels: never
+    # over the figure title above them or the footer below them.
+    spare = [a for a in axes_list[len(labels) :] if not a.get_visible()]
+    if spare:
+        spare[0].set_visible(True)
+        spare[0].axis("off")
+        spare[0].legend(
+            handles=handles,
+            loc="center",
+            ncol=1,
+            frameon=False,
+            fontsize=8,
+            labelcolor=TEXT_COLOR,
+        )
+    else:
+        fig.legend(
+            handles=handles,
+            loc="outside right upper" if fig.get_layout_engine() is not None else "upper right",
+            ncol=1,
+            frameon=False,
+            fontsize=8,
+            labelcolor=TEXT_COLOR,
+        )
     if title:
         figure_title(fig, title)
     notes = [

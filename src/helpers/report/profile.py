@@ -45,6 +45,8 @@ class Profile:
         The kommun and its county.
     data_source : str
         The validated source.
+    benchmark : str
+        What the first screen and the Strategi sentences compare the kommun with.
     life_expectancy : helpers.report.life_expectancy.LifeExpectancy
         Data and analyses behind the life-expectancy sections.
     sections : dict of str to Section
@@ -60,6 +62,7 @@ class Profile:
     data_source: str
     life_expectancy: sections_e0.LifeExpectancy
     sections: dict[str, Section] = field(default_factory=dict)
+    benchmark: str = "län"
 
     def __getitem__(self, key: str) -> Section:
         return self.sections[key]
@@ -113,7 +116,9 @@ def build(
         "enkat": sections_survey.survey_section(
             kommun, data_source, list(SURVEY_VARIABLES), min_n=min_n
         ),
-        "strategi": sections_strategi.strategi_section(kommun, data_source),
+        "strategi": sections_strategi.strategi_section(
+            kommun, data_source, benchmark=benchmark, report_year=year
+        ),
     }
     sections_survey.check_section(sections["enkat"], min_n)
     # Last, so it reuses the facts the sections show (the template shows it first).
@@ -131,6 +136,7 @@ def build(
         data_source=data_source,
         life_expectancy=le,
         sections=sections,
+        benchmark=benchmark,
     )
 
 
