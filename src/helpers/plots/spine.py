@@ -187,7 +187,11 @@ def spine_chart(
                 zorder=4,
                 ls="none",
             )
-    used = [c for c in MARKERS if c in set(rows["significance"]) and c in legend_words]
+    used = [
+        c
+        for c in MARKERS
+        if c in set(rows["significance"]) and c in legend_words and c != bm.MISSING
+    ]
     handles = [
         Line2D(
             [],

@@ -180,18 +180,24 @@ def trend_message(ov: pd.DataFrame, names: Mapping[str, str]) -> str:
     )
 
 
-def reliability_message(ov: pd.DataFrame) -> str:
-    """How many shown values are uncertain or suppressed."""
+def reliability_message(ov: pd.DataFrame, names: Mapping[str, str] | None = None) -> str:
+    """How many shown values are uncertain or not shown (with the names of those not shown)."""
+    names = names or {}
     n_unc = int((ov["flag"] == "osäker").sum())
-    n_sup = int((ov["flag"] == "undertryckt").sum())
+    hidden = ov[ov["flag"] == "undertryckt"]
     parts = []
     if n_unc:
         parts.append(f"{n_unc} {'värde är osäkert' if n_unc == 1 else 'värden är osäkra'}")
-    if n_sup:
+    if len(hidden):
+        which = _list([_name(r, names) for _, r in hidden.iterrows()])
         parts.append(
-            f"{n_sup} {'värde visas' if n_sup == 1 else 'värden visas'} inte (för få svarande)"
+            f"{len(hidden)} {'värde visas' if len(hidden) == 1 else 'värden visas'} inte "
+            f"(för få svarande eller för osäker skattning): {which}"
         )
-    return (_list(parts) + ".").capitalize() if parts else ""
+    if not parts:
+        return ""
+    text = _list(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 def key_messages(ov: pd.DataFrame, kommun_name: str, names: Mapping[str, str]) -> list[str]:
@@ -217,7 +223,7 @@ def key_messages(ov: pd.DataFrame, kommun_name: str, names: Mapping[str, str]) -
         extreme_message(ov, names, bm.BETTER),
         extreme_message(ov, names, bm.WORSE),
         trend_message(ov, names),
-        reliability_message(ov),
+        reliability_message(ov, names),
     ]
     return [c for c in candidates if c][:5]
 

@@ -106,8 +106,9 @@ def test_key_messages_follow_the_numbers():
 def test_reliability_message_counts_suppressed():
     ov = _ov()
     ov.loc[4, "flag"] = "undertryckt"
-    assert text.reliability_message(ov) == (
-        "1 värde är osäkert och 1 värde visas inte (för få svarande)."
+    assert text.reliability_message(ov, NAMES) == (
+        "1 värde är osäkert och 1 värde visas inte (för få svarande eller för osäker "
+        "skattning): Register."
     )
 
 
