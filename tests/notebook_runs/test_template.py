@@ -63,14 +63,25 @@ def test_notebook_structure(path):
 def test_template_parameters_contract():
     nb = nbformat.read(TEMPLATE, as_version=4)
     params = _parameters(nb)
-    assert params == {"kommun": "2080", "data_source": "demo", "year": 2024, "min_n": 5}
-    assert [type(v) for v in params.values()] == [str, str, int, int]
+    assert params == {
+        "kommun": "2080",
+        "data_source": "demo",
+        "year": 2024,
+        "min_n": 5,
+        "benchmark": "län",
+        "palette": "okabe_ito",
+        "logo": "",
+    }
+    assert [type(v) for v in params.values()] == [str, str, int, int, str, str, str]
     assert lookup.area_name(params["kommun"]) == "Falun"
     assert lookup.lan_of(params["kommun"]) == "20"
     # The parameters cell comes first (the title names the kommun, so code writes it).
     assert "parameters" in nb.cells[0].metadata["tags"]
     # Derived values come after it: the whole profile is built from the parameters.
-    assert "profile.build(kommun, data_source, year, min_n)" in nb.cells[1].source
+    assert (
+        "profile.build(kommun, data_source, year, min_n, benchmark=benchmark, palette=palette)"
+        in nb.cells[1].source
+    )
     assert "profile.check(profil)" in nb.cells[2].source
     # Method, checks and provenance are in the appendix at the end.
     sources = [c.source for c in nb.cells]

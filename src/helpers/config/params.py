@@ -29,7 +29,9 @@ Schema of a run file
     for ``year = 2024``, ``str`` for ``data_source = "demo"``; an ``int`` is
     accepted where the default is a ``float``), and ``data_source`` must be
     one of :data:`helpers.config.sources.RUN_SOURCES`. ``kommun`` may not be
-    given here, nor ``min_n`` (see ``disclosure``).
+    given here, nor ``min_n`` (see ``disclosure``). The theme parameters
+    ``palette``, ``logo`` and ``benchmark`` are checked by
+    :func:`helpers.config.theme.problems`.
 ``workers`` : int >= 1, optional
     Number of parallel worker processes (default ``min(2, cpu)``).
 ``disclosure`` : mapping, optional
@@ -67,6 +69,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.config import theme
 from helpers.config.notebook_params import (
     ALL_LAN,
     KOMMUN_PARAMETER,
@@ -345,6 +348,9 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
             prefix="parameters.",
         )
         problems.extend(p_problems)
+        p_lines = getattr(raw_params, "lines", {})
+        for key, message in theme.problems(parameters):
+            bad(f"parameters.{key}", message, p_lines.get(key))
 
     # workers
     workers = doc.get("workers")

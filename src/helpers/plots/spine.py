@@ -44,6 +44,26 @@ OTHER_REF_COLOR = scaffold.OKABE_ITO["orange"]
 ROW_HEIGHT = 0.42
 
 
+def markers(palette: Mapping[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """Return the marker (shape, face colour) per category, with a palette's colours.
+
+    ``palette`` maps ``better``, ``worse``, ``no_direction``, ``same`` and
+    ``not_compared`` to colours (:data:`helpers.config.theme.PALETTES`); the shapes
+    never change, so the chart reads in greyscale whatever the palette.
+    """
+    if not palette:
+        return dict(MARKERS)
+    roles = {
+        bm.BETTER: "better",
+        bm.WORSE: "worse",
+        bm.HIGHER: "no_direction",
+        bm.LOWER: "no_direction",
+        bm.SAME: "same",
+        bm.NOT_COMPARED: "not_compared",
+    }
+    return {c: (shape, palette.get(roles.get(c, ""), face)) for c, (shape, face) in MARKERS.items()}
+
+
 def spine_chart(
     rows: pd.DataFrame,
     legend_words: Mapping[str, str],
@@ -52,6 +72,7 @@ def spine_chart(
     other_ref_label: str,
     sources: Iterable[str] = (),
     notes: Iterable[str] = (),
+    palette: Mapping[str, str] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw the spine chart.
@@ -73,6 +94,8 @@ def spine_chart(
         Legend text of the other reference ("Riket").
     sources, notes : iterable of str
         Footer lines (:func:`helpers.plots.scaffold.add_footer`).
+    palette : mapping, optional
+        Colours by role (:data:`helpers.config.theme.PALETTES`; default Okabe–Ito).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (a new figure otherwise).
 
@@ -80,6 +103,9 @@ def spine_chart(
     -------
     matplotlib.figure.Figure
     """
+    marks = markers(palette)
+    range_color = (palette or {}).get("range", RANGE_COLOR)
+    other_color = (palette or {}).get("other_ref", OTHER_REF_COLOR)
     n = len(rows)
     height = 1.9 + ROW_HEIGHT * max(n, 1)
     fig, ax = scaffold.new_axes(ax, (12.5, height))
@@ -170,10 +196,10 @@ def spine_chart(
             color=scaffold.TEXT_COLOR,
         )
         if np.isfinite(r.x_min) and np.isfinite(r.x_max):
-            ax.barh(i, r.x_max - r.x_min, left=r.x_min, height=0.45, color=RANGE_COLOR, zorder=1)
+            ax.barh(i, r.x_max - r.x_min, left=r.x_min, height=0.45, color=range_color, zorder=1)
         if np.isfinite(r.x_other):
-            ax.plot(r.x_other, i, marker="|", ms=13, mew=2.2, color=OTHER_REF_COLOR, zorder=3)
-        shape, face = MARKERS.get(str(r.significance), MARKERS[bm.MISSING])
+            ax.plot(r.x_other, i, marker="|", ms=13, mew=2.2, color=other_color, zorder=3)
+        shape, face = marks.get(str(r.significance), marks[bm.MISSING])
         if np.isfinite(r.x_value):
             hollow = str(r.flag) == "osäker"
             ax.plot(
@@ -188,19 +214,17 @@ def spine_chart(
                 ls="none",
             )
     used = [
-        c
-        for c in MARKERS
-        if c in set(rows["significance"]) and c in legend_words and c != bm.MISSING
+        c for c in marks if c in set(rows["significance"]) and c in legend_words and c != bm.MISSING
     ]
     handles = [
         Line2D(
             [],
             [],
-            marker=MARKERS[c][0],
+            marker=marks[c][0],
             ls="none",
             ms=9,
             mec=scaffold.TEXT_COLOR,
-            mfc=MARKERS[c][1],
+            mfc=marks[c][1],
             label=legend_words[c],
         )
         for c in used
@@ -214,10 +238,10 @@ def spine_chart(
             ls="none",
             ms=12,
             mew=2.2,
-            color=OTHER_REF_COLOR,
+            color=other_color,
             label=other_ref_label,
         ),
-        Patch(color=RANGE_COLOR, label="Länets kommuner, lägst–högst"),
+        Patch(color=range_color, label="Länets kommuner, lägst–högst"),
     ]
     if (rows["flag"] == "osäker").any():
         handles.append(scaffold.hollow_handle())

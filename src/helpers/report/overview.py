@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.config import catalogue
+from helpers.config import catalogue, theme
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import num
@@ -95,6 +95,7 @@ def overview_section(
     sections: dict[str, Section],
     data_source: str = "demo",
     benchmark: str = "län",
+    palette: str = theme.DEFAULT_PALETTE,
 ) -> Section:
     """Build the first screen of a kommun report.
 
@@ -108,6 +109,8 @@ def overview_section(
         The run's data source (for the Strategi table of all kommuner).
     benchmark : {"län", "riket"}
         What the kommun is compared with (stated in the chart and the messages).
+    palette : str
+        A palette of :data:`helpers.config.theme.PALETTES` (default colour-blind-safe).
 
     Returns
     -------
@@ -116,6 +119,7 @@ def overview_section(
         ``tables["översikt"]`` the overview table (raw numbers, for the tables
         renderer), ``facts`` the rows behind it, ``notes`` what is left out.
     """
+    colours = theme.palette(palette)
     lan = lookup.lan_of(kommun)
     region = lookup.region_code(lan)
     kommuner = lookup.kommuner_in(lan)["kommun_code"].tolist()
@@ -153,6 +157,7 @@ def overview_section(
             words,
             title=f"{kommun_name} jämfört med {bench}: alla indikatorer",
             other_ref_label="Riket" if benchmark == "län" else "Länet",
+            palette=colours,
             sources=[s for s in facts_pool["source"].dropna().unique()][:3],
             notes=[
                 "Symbolens form och färg: kommunens värde jämfört med "

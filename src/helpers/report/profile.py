@@ -79,6 +79,7 @@ def build(
     year: int = 2024,
     min_n: int = 5,
     benchmark: str = "län",
+    palette: str = "okabe_ito",
 ) -> Profile:
     """Build every section of one kommun's report.
 
@@ -94,6 +95,8 @@ def build(
         Disclosure threshold for survey cells.
     benchmark : {"län", "riket"}
         What the first screen (key messages, spine chart) compares the kommun with.
+    palette : str
+        The first screen's palette (:data:`helpers.config.theme.PALETTES`).
 
     Returns
     -------
@@ -123,7 +126,7 @@ def build(
     sections_survey.check_section(sections["enkat"], min_n)
     # Last, so it reuses the facts the sections show (the template shows it first).
     sections["oversikt"] = sections_overview.overview_section(
-        kommun, sections, data_source, benchmark=benchmark
+        kommun, sections, data_source, benchmark=benchmark, palette=palette
     )
     for section in sections.values():
         for fig in section.figures.values():
