@@ -19,3 +19,14 @@ def outputs(nb, mimes: tuple[str, ...] = SHOWN) -> tuple[str, int, list[str]]:
                 images += "image/png" in data
                 texts += [data[m] for m in mimes if m in data]
     return "\n".join(texts), images, errors
+
+
+def first_heading(nb) -> str:
+    """Return the first Markdown heading the executed notebook shows (``"# …"``), or ``""``."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            md = out.get("data", {}).get("text/markdown", "")
+            for line in md.splitlines():
+                if line.startswith("#"):
+                    return line
+    return ""

@@ -149,7 +149,7 @@ def test_index_is_the_county_overview_with_the_reports_numbers(run):
     for stem in STEMS.values():
         assert f'href="{stem}.html"' in page
     assert 'href="status.html"' in page and (run.out_dir / "status.html").is_file()
-    assert "Spridning mellan kommunerna" in page and "ingen säker skillnad" in page
+    assert "Spridning mellan kommunerna" in page and "inte säkert skild" in page
     overview = _read_csv(run.out_dir / "lansoversikt.csv")
     assert (run.out_dir / "lansoversikt.xlsx").is_file()
     assert set(overview["section"]) == {"Länsöversikt"}

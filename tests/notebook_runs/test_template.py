@@ -42,7 +42,12 @@ def test_notebook_structure(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert nb.metadata["kernelspec"] == KERNELSPEC
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    if path == TEMPLATE:
+        # The report's title names the kommun, so it is written by code after the parameters.
+        assert "parameters" in nb.cells[0].metadata["tags"]
+        assert "overview_text.report_title(kommun_name, year)" in nb.cells[3].source
+    else:
+        assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -64,15 +69,25 @@ def test_template_parameters_contract():
         "year": 2024,
         "min_n": 5,
         "survey": {},
+        "benchmark": "län",
+        "palette": "okabe_ito",
+        "logo": "",
     }
-    assert [type(v) for v in params.values()] == [str, str, int, int, dict]
+    assert [type(v) for v in params.values()] == [str, str, int, int, dict, str, str, str]
     assert lookup.area_name(params["kommun"]) == "Falun"
     assert lookup.lan_of(params["kommun"]) == "20"
-    # The parameters cell comes right after the title, before anything uses them.
-    assert "parameters" in nb.cells[1].metadata["tags"]
+    # The parameters cell comes first (the title names the kommun, so code writes it).
+    assert "parameters" in nb.cells[0].metadata["tags"]
     # Derived values come after it: the whole profile is built from the parameters.
-    assert "profile.build(kommun, data_source, year, min_n, survey=survey)" in nb.cells[2].source
-    assert "profile.check(profil)" in nb.cells[3].source
+    assert (
+        "kommun, data_source, year, min_n, survey=survey, benchmark=benchmark, palette=palette"
+        in nb.cells[1].source
+    )
+    assert "profile.check(profil)" in nb.cells[2].source
+    # Method, checks and provenance are in the appendix at the end.
+    sources = [c.source for c in nb.cells]
+    appendix = next(i for i, s in enumerate(sources) if "## Bilaga: metod, kontroller" in s)
+    assert appendix > next(i for i, s in enumerate(sources) if "## Strategi för hälsa" in s)
 
 
 def test_county_notebook_parameters():
@@ -101,7 +116,7 @@ def _execute(path: Path, out: Path, parameters: dict, monkeypatch) -> nbformat.N
     return nbformat.read(out, as_version=4)
 
 
-EXPECTED_IMAGES = 15
+EXPECTED_IMAGES = 16
 
 
 @pytest.mark.slow
@@ -117,6 +132,7 @@ def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
     )
     text, images, errors = nbrun.outputs(nb)
     assert errors == []
+    assert nbrun.first_heading(nb) == "# Folkhälsoprofil för Ludvika 2024"
     # The facts of the report are handed to the runner in a mime type that HTML does not show,
     # and every fact has one value (profile.check would have stopped the report otherwise).
     from helpers.report import facts
@@ -131,8 +147,8 @@ def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
     shown = facts.from_records(payload[0])
     assert facts.conflicts(shown).empty
     assert {"e0", "daglig_rokning"} <= set(shown["indicator"])
-    # 4 life-expectancy figures, 3 from the life-table section (ranking, range, map),
-    # 3 education figures, 4 survey figures and the Strategi small multiples.
+    # The spine chart, 4 life-expectancy figures, 3 from the life-table section (ranking,
+    # range, map), 3 education figures, 4 survey figures and the Strategi small multiples.
     assert images == EXPECTED_IMAGES
     assert SYNTHETIC_LABEL in text
     # every later section produced output: education, survey and Strategi för hälsa
@@ -156,8 +172,11 @@ def test_template_runs_and_reports_the_numbers(tmp_root, monkeypatch):
         assert narrative.compare_sentence(compare, sex, year) in text
         rank = lifeexp.kommun_rank(table, kommun)
         assert narrative.rank_sentence(rank, sex, year) in text
-    assert "## Ludvika, Region Dalarna" in text
-    assert "Ursprung och reproducerbarhet" in text and "`kommun` = `'2085'`" in text
+    assert "## Det viktigaste" in text and "Falun" not in nbrun.first_heading(nb)
+    assert "Ursprung och reproducerbarhet" in text and "kommun = '2085'" in text
+    # Readers see no code font in the report's text.
+    shown_md, _, _ = nbrun.outputs(nb, mimes=("text/markdown",))
+    assert "`" not in shown_md
     assert "kolada_v3_data_kpi_N00925" in text
 
 

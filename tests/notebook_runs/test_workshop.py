@@ -120,3 +120,26 @@ def test_every_solution_runs(path: Path, capsys):
     seconds = execute(nb, path.parent)
     with capsys.disabled():
         print(f"\n[workshop] {path.name} med {n} lösningar: {seconds:.1f} s")
+
+
+def test_survey_notebook_has_no_hard_coded_findings():
+    path = NOTEBOOKS / "workshop" / "04_enkater_och_osakerhet.ipynb"
+    prose = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    for claim in ("I Falun", "en och en halv", "åt det håll man väntar sig."):
+        assert claim not in prose, claim  # written by helpers.text.workshop instead
+
+
+@pytest.mark.slow
+def test_survey_notebook_prose_follows_the_chosen_kommun():
+    import nbrun
+
+    path = NOTEBOOKS / "workshop" / "04_enkater_och_osakerhet.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    params.source = params.source.replace('kommun = "2080"', 'kommun = "2021"')
+    execute(nb, path.parent)
+    text, _, errors = nbrun.outputs(nb)
+    assert errors == []
+    assert "I Vansbro minskade andelen" in text or "I Vansbro ökade andelen" in text
+    assert "I Falun" not in text
+    assert "ändrade vikterna andelen knappt" in text  # 6,06 against 6,12 % in the demo

@@ -32,7 +32,9 @@ Schema of a run file
     given here, nor ``min_n`` (see ``disclosure``). ``survey`` (a mapping)
     names the survey input of the survey section and is checked by
     :func:`helpers.config.survey_input.problems` (e.g.
-    ``survey: {kind: hlv_aggregated, reference: ..., map: ...}``).
+    ``survey: {kind: hlv_aggregated, reference: ..., map: ...}``). The theme
+    parameters ``palette``, ``logo`` and ``benchmark`` are checked by
+    :func:`helpers.config.theme.problems`.
 ``workers`` : int >= 1, optional
     Number of parallel worker processes (default ``min(2, cpu)``).
 ``disclosure`` : mapping, optional
@@ -70,7 +72,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.config import survey_input
+from helpers.config import survey_input, theme
 from helpers.config.notebook_params import (
     ALL_LAN,
     KOMMUN_PARAMETER,
@@ -358,6 +360,9 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
                     f"parameters.{m}" for m in survey_input.problems(parameters[SURVEY_PARAMETER])
                 )
             )
+        p_lines = getattr(raw_params, "lines", {})
+        for key, message in theme.problems(parameters):
+            bad(f"parameters.{key}", message, p_lines.get(key))
 
     # workers
     workers = doc.get("workers")

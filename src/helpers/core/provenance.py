@@ -190,13 +190,15 @@ def _md_escape(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(info: Mapping) -> str:
+def to_markdown(info: Mapping, plain: bool = False) -> str:
     """Render :func:`collect`'s result as Swedish Markdown (for ``IPython.display.Markdown``).
 
     Parameters
     ----------
     info : mapping
         Result of :func:`collect`.
+    plain : bool
+        No code font (for reports read by non-programmers).
 
     Returns
     -------
@@ -205,10 +207,13 @@ def to_markdown(info: Mapping) -> str:
         hex digits of their sha256) and package versions.
     """
     git = info["git"]
-    rev = git["commit"] if git["commit"] == UNKNOWN else f"`{git['short']}`"
+    tick = "" if plain else "`"
+    rev = git["commit"] if git["commit"] == UNKNOWN else f"{tick}{git['short']}{tick}"
     if git.get("dirty"):
         rev += " (med ändringar som inte är incheckade)"
-    params = ", ".join(f"`{k}` = `{v!r}`" for k, v in info["parameters"].items())
+    params = ", ".join(
+        f"{tick}{k}{tick} = {tick}{v!r}{tick}" for k, v in info["parameters"].items()
+    )
     lines = [
         "### Ursprung och reproducerbarhet",
         "",
@@ -229,7 +234,7 @@ def to_markdown(info: Mapping) -> str:
             note = " – ".join(str(x) for x in (e.get("licence"), e.get("note")) if x)
             lines.append(
                 f"| {_md_escape(e.get('source', ''))} | {_md_escape(e.get('file', ''))} "
-                f"| {_md_escape(e.get('retrieved', ''))} | `{str(e.get('sha256', ''))[:12]}` "
+                f"| {_md_escape(e.get('retrieved', ''))} | {tick}{str(e.get('sha256', ''))[:12]}{tick} "
                 f"| {_md_escape(note)} |"
             )
     else:
@@ -240,7 +245,7 @@ def to_markdown(info: Mapping) -> str:
             "",
             f"**Varning:** {len(problems)} rad(er) i cachens manifest kunde inte läsas, så "
             "ursprunget för filerna de beskriver kan saknas ovan. Kör "
-            f"`{cache.VERIFY_COMMAND}` för en översikt.",
+            f"{tick}{cache.VERIFY_COMMAND}{tick} för en översikt.",
             "",
         ]
         lines += [f"- {_md_escape(p)}" for p in problems[:5]]

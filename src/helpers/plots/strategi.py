@@ -216,6 +216,18 @@ def _wrap(text: str, width: int = 34) -> str:
     return "\n".join(textwrap.wrap(text, width)[:3])
 
 
+def _with_gaps(line: pd.DataFrame) -> pd.DataFrame:
+    """Return one series sorted by period, one row per period.
+
+    Gaps are broken where the series is drawn (:func:`helpers.plots.scaffold.with_gaps`,
+    which knows the series' own step, so a survey every other year is not cut
+    into single points).
+    """
+    if line.empty:
+        return line
+    return line.drop_duplicates("period").sort_values("period").reset_index(drop=True)
+
+
 def goal_trends(
     trends: pd.DataFrame,
     status: pd.DataFrame | None = None,
@@ -283,7 +295,7 @@ def goal_trends(
         present = set(d["sex"])
         main_sex = sex if sex in present else sorted(present)[0]
         for series in ("liknande", "riket", "län", "område"):
-            line = d[(d["series"] == series) & (d["sex"] == main_sex)].sort_values("period")
+            line = _with_gaps(d[(d["series"] == series) & (d["sex"] == main_sex)])
             if line.empty:
                 continue
             st = SERIES_STYLE[series]
@@ -311,7 +323,7 @@ def goal_trends(
                 has_band = True
         if show_sexes and main_sex == "totalt":
             for s2 in ("kvinnor", "män"):
-                line = d[(d["series"] == "område") & (d["sex"] == s2)].sort_values("period")
+                line = _with_gaps(d[(d["series"] == "område") & (d["sex"] == s2)])
                 if line.empty:
                     continue
                 sexes_used.add(s2)
@@ -400,14 +412,29 @@ def goal_trends(
         handles.append(
             Patch(facecolor=SERIES_STYLE["område"]["color"], alpha=0.15, label="± osäkerhetstal")
         )
-    fig.legend(
-        handles=handles,
-        loc="outside upper center" if fig.get_layout_engine() is not None else "upper center",
-        ncol=min(4, len(handles)),
-        frameon=False,
-        fontsize=8,
-        labelcolor=TEXT_COLOR,
-    )
+    # The legend goes in an empty panel when there is one, else right of the panels: never
+    # over the figure title above them or the footer below them.
+    spare = [a for a in axes_list[len(labels) :] if not a.get_visible()]
+    if spare:
+        spare[0].set_visible(True)
+        spare[0].axis("off")
+        spare[0].legend(
+            handles=handles,
+            loc="center",
+            ncol=1,
+            frameon=False,
+            fontsize=8,
+            labelcolor=TEXT_COLOR,
+        )
+    else:
+        fig.legend(
+            handles=handles,
+            loc="outside right upper" if fig.get_layout_engine() is not None else "upper right",
+            ncol=1,
+            frameon=False,
+            fontsize=8,
+            labelcolor=TEXT_COLOR,
+        )
     if title:
         figure_title(fig, title)
     notes = [

@@ -25,6 +25,7 @@ from helpers.report import education as sections_education
 from helpers.report import facts as report_facts
 from helpers.report import life_expectancy as sections_e0
 from helpers.report import mortality as sections_mortality
+from helpers.report import overview as sections_overview
 from helpers.report import strategi as sections_strategi
 from helpers.report import survey as sections_survey
 from helpers.report.section import Section
@@ -44,11 +45,14 @@ class Profile:
         The kommun and its county.
     data_source : str
         The validated source.
+    benchmark : str
+        What the first screen and the Strategi sentences compare the kommun with.
     life_expectancy : helpers.report.life_expectancy.LifeExpectancy
         Data and analyses behind the life-expectancy sections.
     sections : dict of str to Section
         ``sammanfattning``, ``tidsserie``, ``skillnad``, ``placering``, ``karta``,
-        ``dodlighet``, ``utbildning``, ``enkat``, ``strategi``.
+        ``dodlighet``, ``utbildning``, ``enkat``, ``strategi`` and ``oversikt`` (the first
+        screen: key messages and the spine chart, built last from the others' facts).
     """
 
     kommun: str
@@ -58,6 +62,7 @@ class Profile:
     data_source: str
     life_expectancy: sections_e0.LifeExpectancy
     sections: dict[str, Section] = field(default_factory=dict)
+    benchmark: str = "län"
 
     def __getitem__(self, key: str) -> Section:
         return self.sections[key]
@@ -74,6 +79,8 @@ def build(
     year: int = 2024,
     min_n: int = 5,
     survey: dict | None = None,
+    benchmark: str = "län",
+    palette: str = "okabe_ito",
 ) -> Profile:
     """Build every section of one kommun's report.
 
@@ -90,6 +97,10 @@ def build(
     survey : dict, optional
         The run's survey input (:mod:`helpers.config.survey_input`); empty or
         None: the survey section uses ``data_source``.
+    benchmark : {"län", "riket"}
+        What the first screen (key messages, spine chart) compares the kommun with.
+    palette : str
+        The first screen's palette (:data:`helpers.config.theme.PALETTES`).
 
     Returns
     -------
@@ -112,9 +123,15 @@ def build(
         "enkat": sections_survey.survey_section(
             kommun, data_source, list(SURVEY_VARIABLES), min_n=min_n, survey=survey or None
         ),
-        "strategi": sections_strategi.strategi_section(kommun, data_source),
+        "strategi": sections_strategi.strategi_section(
+            kommun, data_source, benchmark=benchmark, report_year=year
+        ),
     }
     sections_survey.check_section(sections["enkat"], min_n)
+    # Last, so it reuses the facts the sections show (the template shows it first).
+    sections["oversikt"] = sections_overview.overview_section(
+        kommun, sections, data_source, benchmark=benchmark, palette=palette
+    )
     for section in sections.values():
         for fig in section.figures.values():
             plt.close(fig)
@@ -126,6 +143,7 @@ def build(
         data_source=data_source,
         life_expectancy=le,
         sections=sections,
+        benchmark=benchmark,
     )
 
 
@@ -149,9 +167,12 @@ def key_facts(profile: Profile) -> pd.DataFrame:
 
     Facts about the county's other kommuner (rankings, maps) are left out; each
     fact appears once (the first section that shows it), sorted by the fact keys.
-    The backtests store these as golden files.
+    The backtests store these as golden files. The first screen (``oversikt``)
+    only repeats facts of the Strategi table and the sections; its own facts are
+    checked by :func:`check`, not stored in the golden files.
     """
     f = profile.facts
+    f = f[f["section"] != sections_overview.TITLE]
     areas = {profile.kommun, lookup.region_code(profile.lan_code), lookup.RIKET_CODE}
     own = f[f["area_code"].isin(areas)]
     return report_facts.unique_facts(own)

@@ -103,7 +103,13 @@ def _messages(status: pd.DataFrame, comparison: pd.DataFrame) -> list[str]:
 
 
 def strategi_section(
-    kommun: str, data_source: str = "demo", *, top: int = 6, with_figure: bool = True
+    kommun: str,
+    data_source: str = "demo",
+    *,
+    top: int = 6,
+    with_figure: bool = True,
+    benchmark: str = "län",
+    report_year: int | None = None,
 ) -> Section:
     """Build the Strategi för hälsa section for one kommun.
 
@@ -118,6 +124,10 @@ def strategi_section(
         Number of "focus on deviations" sentences.
     with_figure : bool
         Draw small multiples for the goals in focus (the ``top`` deviations).
+    benchmark : {"län", "riket", "liknande"}
+        The one comparison the deviation sentences use (the county by default).
+    report_year : int, optional
+        The report's year: values from earlier years are said to be older.
 
     Returns
     -------
@@ -146,8 +156,15 @@ def strategi_section(
     status = text_strategi.with_status_texts(
         strategi_compare.add_rank_colours(strategi.goal_status(table, goals, kommun), ranks)
     )
+    targets = goals.dropna(subset=["kpi"]).drop_duplicates("label")
+    status = status.merge(
+        targets[["label", "target_unit", "target_year"]], on="label", how="left", validate="m:1"
+    )
     comparison = strategi_compare.comparisons(table, goals, kommun, groups)
-    focus = strategi_compare.deviations(comparison, status, top=top, area_code=kommun)
+    # One benchmark at a time: the sentences never pick whichever comparison differs most.
+    chosen = comparison[comparison["comparison"] == benchmark]
+    focus = strategi_compare.deviations(chosen, status, top=top, area_code=kommun)
+    focus["report_year"] = report_year
     focus = text_strategi.with_sentences(focus)
     name = lookup.area_name(kommun)
     figures = {}
@@ -164,7 +181,7 @@ def strategi_section(
         title=TITLE,
         sentences=focus["sentence"].tolist(),
         figures=figures,
-        tables={"status": text_strategi.status_display(status)},
+        tables={"status": text_strategi.status_display(status, report_year=report_year)},
         notes=[text_strategi.WHY_DIFFER],
         source=source,
         facts=_facts(table, status, focus, comparison),

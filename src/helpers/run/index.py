@@ -162,6 +162,7 @@ _CATEGORY_CLASS = {
     benchmark.HIGHER: "c-higher",
     benchmark.LOWER: "c-lower",
     benchmark.NOT_COMPARED: "c-none",
+    benchmark.MISSING: "c-none",
     "": "c-none",
 }
 #: Symbol after a cell value for its reliability flag (readable in greyscale).
@@ -329,7 +330,11 @@ def rug_html(cells: pd.DataFrame, statuses: list[ReportResult]) -> str:
             comp = str(r["comparison"] or "")
             title = esc(
                 f"{names.get(code, code)}: {r['period_label']}"
-                + (f", {comp} än länet" if comp in benchmark.CATEGORIES[:5] else "")
+                + (
+                    f", {comp} än länet"
+                    if comp in (benchmark.BETTER, benchmark.WORSE, benchmark.HIGHER, benchmark.LOWER)
+                    else (", inte säkert skild från länet" if comp == benchmark.SAME else "")
+                )
                 + (f"; {r['flag']}" if r["flag"] else "")
                 + (f" ({r['flag_reason']})" if r["flag_reason"] else "")
             )
@@ -374,7 +379,7 @@ _LEGEND = (
     '<p class="legend">Färg: jämförelse med länet (95 % konfidensintervall mot länets värde, '
     "katalogens riktning för bättre): "
     '<span class="c-better" style="background:#56B4E9">bättre</span>'
-    '<span style="background:#F0E442">ingen säker skillnad</span>'
+    '<span style="background:#F0E442">inte säkert skild</span>'
     '<span style="background:#D55E00;color:#fff">sämre</span>'
     '<span style="background:#CC79A7;color:#fff">högre</span>'
     '<span style="background:#E5C8DC">lägre</span> (utan riktning för bättre) '

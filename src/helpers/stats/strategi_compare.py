@@ -481,6 +481,7 @@ DEVIATION_COLUMNS: tuple[str, ...] = (
     "baseline",
     "change",
     "target_text",
+    "margin",
 )
 KIND_DEVIATION = "avvikelse"
 KIND_WORSENING = "bort från målet"

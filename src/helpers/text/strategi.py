@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.config.goals import PARAMS_FILE, TARGET_UNITS, UNITS
+from helpers.config.goals import PARAMS_FILE, TARGET_FACTORS, TARGET_UNITS, UNITS
 from helpers.core import fmt
 from helpers.stats.strategi import (
     RANK_LABELS,
@@ -32,10 +32,16 @@ from helpers.stats.strategi_kolada import UNIT_NAMES
 
 #: Why a target status and a rank colour can disagree (shown beside them).
 WHY_DIFFER = (
-    "Målstatusen mäter förändringen sedan basåret, medan färgen jämför nivån med alla "
-    "kommuner samma år – en kommun kan förbättra sig mer än målet och ändå ligga bland de "
-    "sämsta, eller tvärtom."
+    "Målstatusen mäter förändringen sedan basåret, medan färgen jämför nivån med de "
+    "kommuner som har ett värde samma år – en kommun kan förbättra sig mer än målet och ändå "
+    "ligga bland de sämsta, eller tvärtom."
 )
+#: The comparison names of :func:`helpers.stats.strategi_compare.comparisons`, as readers say them.
+BENCHMARK_WORDS: dict[str, str] = {
+    "län": "länet",
+    "riket": "riket",
+    "liknande": "liknande kommuner",
+}
 
 
 def _unit_name(unit: str) -> str:
@@ -180,24 +186,53 @@ def _ref_text(comp: str, ref_name: str, n: int, value_text: str) -> str:
     return f"{kind} ({value_text}, medel av {n})"
 
 
+def deviations_heading(benchmark: str) -> str:
+    """Return the lead of the deviation sentences, naming the one comparison ("Störst avvikelser från länet")."""
+    return f"Störst avvikelser från {BENCHMARK_WORDS.get(benchmark, benchmark)}"
+
+
+def verdict_words(row: Mapping[str, Any]) -> str:
+    """Plain words for a comparison: "säkert bättre än länet", "inte säkert skild från riket".
+
+    A difference whose margin of error is unknown (the source gives no
+    uncertainty) is never called certain.
+    """
+    bench = BENCHMARK_WORDS.get(str(row["comparison"]), str(row["comparison"]))
+    verdict = "bättre" if row["better"] else "sämre"
+    if _nan(row.get("margin")):
+        return f"{verdict} än {bench}, men källan anger ingen osäkerhet, så det går inte att säga om skillnaden är säker"
+    if row.get("uncertain"):
+        return f"inte säkert skild från {bench} (skillnaden ryms inom felmarginalen)"
+    return f"säkert {verdict} än {bench}"
+
+
+def stale_text(period: object, report_year: object) -> str:
+    """Say plainly that a value is older than the report's year ("" when it is not)."""
+    if _nan(period) or _nan(report_year) or int(period) >= int(report_year):
+        return ""
+    gap = int(report_year) - int(period)
+    return f"Senaste värdet är från {int(period)}, {gap} år före rapportåret {int(report_year)}."
+
+
 def deviation_sentence(row: Mapping[str, Any]) -> str:
-    """One Swedish sentence about a deviation from a comparison (a row of ``deviations``)."""
+    """One Swedish sentence about a deviation from one comparison (a row of ``deviations``).
+
+    Significance is said in words (:func:`verdict_words`); a value older than
+    ``row["report_year"]`` (when given) is said to be so.
+    """
     dec = int(row["decimals"])
     vunit, dunit = _unit_labels(row["unit"])
     name = row["short_name"] + _sex_suffix(row["sex"], row["short_name"])
     direction = "högre" if row["diff"] > 0 else "lägre"
-    verdict = "bättre" if row["better"] else "sämre"
     ref = _ref_text(
         row["comparison"], row["ref_name"], int(row["n_ref"]), fmt.num(row["ref_value"], dec, vunit)
     )
     text = (
         f"{name}: {row['area_name']} {fmt.num(row['value'], dec, vunit)} ({int(row['period'])}) är "
-        f"{fmt.num(abs(row['diff']), dec)} {dunit} {direction} än {ref} – {verdict}, "
-        f"{fmt.num(abs(row['z']), 1)} standardavvikelser"
+        f"{fmt.num(abs(row['diff']), dec)} {dunit} {direction} än {ref} – {verdict_words(row)}."
     )
-    if row.get("uncertain"):
-        text += "; osäkert: skillnaden ryms inom felmarginalen"
-    return text + "."
+    stale = stale_text(row["period"], row.get("report_year"))
+    return f"{text} {stale}" if stale else text
 
 
 def worsening_sentence(row: Mapping[str, Any]) -> str:
@@ -244,7 +279,42 @@ def goals_overview(goals: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def status_display(status: pd.DataFrame, sexes: Sequence[str] = ("totalt",)) -> pd.DataFrame:
+def change_in_target_unit(change: float, unit: str, target_unit: object, decimals: int) -> str:
+    """Return the change since the baseline in the target's unit ("+0,23 per 1 000 invånare").
+
+    When the KPI is in another unit than its target (per 100 000 against a
+    target per 1 000), the change is converted and the KPI's own figure follows
+    in brackets; otherwise it is the change in the KPI's unit.
+    """
+    vunit, dunit = _unit_labels(unit)
+    own = fmt.signed(change, decimals, dunit if not _nan(change) else "")
+    factor = TARGET_FACTORS.get((str(target_unit), unit)) if isinstance(target_unit, str) else None
+    if _nan(change) or factor is None or factor == 1.0:
+        return own
+    converted = fmt.signed(change / factor, decimals + 2, TARGET_UNITS[str(target_unit)])
+    return f"{converted} ({own})"
+
+
+def target_year_text(latest_year: object, target_year: object) -> str:
+    """Say plainly that a target's year has passed and later data judge it ("" otherwise)."""
+    if _nan(latest_year) or _nan(target_year) or int(latest_year) <= int(target_year):
+        return ""
+    return (
+        f"Målet gällde till {int(target_year)}; här bedöms det med värdet från {int(latest_year)}."
+    )
+
+
+def rank_text(colour: str, rank: object, n_ranked: object) -> str:
+    """Return the Kolada-style colour with the place it stands for ("▲ grön, plats 12 av 290")."""
+    if colour == RANK_MISSING or _nan(rank) or _nan(n_ranked):
+        return "–"
+    symbol, _ = RANK_LABELS[colour]
+    return f"{symbol} {colour}, plats {int(rank)} av {int(n_ranked)} med värde"
+
+
+def status_display(
+    status: pd.DataFrame, sexes: Sequence[str] = ("totalt",), report_year: int | None = None
+) -> pd.DataFrame:
     """Return a Swedish, formatted status table for display (numbers as text with decimal comma).
 
     Parameters
@@ -254,6 +324,11 @@ def status_display(status: pd.DataFrame, sexes: Sequence[str] = ("totalt",)) -> 
         :func:`helpers.stats.strategi_compare.add_rank_colours`.
     sexes : sequence of str
         Sexes to show; KPIs for one sex only (life expectancy) are always shown.
+    report_year : int, optional
+        The report's year: an older latest value is said to be so in the comment.
+        With ``target_unit`` and ``target_year`` columns (from the goal table),
+        the change is shown in the target's unit and a passed target year is
+        said plainly.
 
     Returns
     -------
@@ -272,7 +347,13 @@ def status_display(status: pd.DataFrame, sexes: Sequence[str] = ("totalt",)) -> 
         colour = r.get("colour", RANK_MISSING)
         if not isinstance(colour, str):
             colour = RANK_MISSING
-        symbol, desc = RANK_LABELS[colour]
+        remarks = [
+            r["message"],
+            r["note"],
+            stale_text(r["latest_year"], report_year),
+            target_year_text(r["latest_year"], r.get("target_year")),
+            WHY_DIFFER if r.get("differs") else "",
+        ]
         rows.append(
             {
                 "Mål": r["label"],
@@ -283,15 +364,11 @@ def status_display(status: pd.DataFrame, sexes: Sequence[str] = ("totalt",)) -> 
                 "Basvärde": fmt.num(r["baseline"], dec, vunit),
                 "Senaste år": "–" if _nan(r["latest_year"]) else str(int(r["latest_year"])),
                 "Senaste värde": fmt.num(r["latest"], dec, vunit),
-                "Förändring": fmt.signed(r["change"], dec, dunit if not _nan(r["change"]) else ""),
+                "Förändring": change_in_target_unit(r["change"], unit, r.get("target_unit"), dec),
                 "Mål till 2022": r["target_text"] or "–",
                 "Status": f"{STATUS_SYMBOLS[r['status']]} {r['status']}",
-                "Kolada-färg": f"{symbol} {colour}" if colour != RANK_MISSING else "–",
-                "Kommentar": " ".join(
-                    x
-                    for x in (r["message"], r["note"], WHY_DIFFER if r.get("differs") else "")
-                    if x
-                ),
+                "Kolada-färg": rank_text(colour, r.get("rank"), r.get("n_ranked")),
+                "Kommentar": " ".join(x for x in remarks if x),
             }
         )
     return pd.DataFrame(rows)

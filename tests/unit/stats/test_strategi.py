@@ -746,7 +746,13 @@ def test_uncertain_deviations_are_marked():
     comp = strategi_compare.comparisons(_table(rows), goals, FALUN, _groups())
     dev = text_strategi.with_sentences(strategi_compare.deviations(comp, area_code=FALUN))
     assert bool(dev["uncertain"].iloc[0])
-    assert "osäkert: skillnaden ryms inom felmarginalen" in dev["sentence"].iloc[0]
+    # Plain words, no z-score: the difference 4,0 lies within the margin sqrt(6²) = 6.
+    assert (
+        dev["sentence"]
+        .iloc[0]
+        .endswith("– inte säkert skild från riket (skillnaden ryms inom felmarginalen).")
+    )
+    assert "standardavvikelser" not in " ".join(dev["sentence"])
 
 
 # --------------------------------------------------------------------------- Kolada group
