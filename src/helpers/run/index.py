@@ -332,7 +332,8 @@ def rug_html(cells: pd.DataFrame, statuses: list[ReportResult]) -> str:
                 f"{names.get(code, code)}: {r['period_label']}"
                 + (
                     f", {comp} än länet"
-                    if comp in (benchmark.BETTER, benchmark.WORSE, benchmark.HIGHER, benchmark.LOWER)
+                    if comp
+                    in (benchmark.BETTER, benchmark.WORSE, benchmark.HIGHER, benchmark.LOWER)
                     else (", inte säkert skild från länet" if comp == benchmark.SAME else "")
                 )
                 + (f"; {r['flag']}" if r["flag"] else "")
