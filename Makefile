@@ -75,4 +75,4 @@ lock: ## Re-lock dependencies after editing pyproject.toml (needs uv)
 	$(PY) scripts/sync_environment_yml.py
 
 clean: ## Remove disposable outputs (data/processed, reports); data/raw is kept
-	rm -rf reports data/processed/*.parquet data/processed/*.csv
+	rm -rf reports data/processed/*.parquet data/processed/*.csv data/processed/*.pkl data/processed/.*.lock
