@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PARAMS ?= params/dalarna.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format data reports lab clean lock bench golden verify-cache repair-cache
+.PHONY: help install demo test test-fast lint format data reports lab clean lock bench bench-sverige golden verify-cache repair-cache
 
 help: ## Show the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-9s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ lab: $(STAMP) ## Start JupyterLab in notebooks/
 
 bench: data ## Run the benchmarks in benchmarks/
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
+
+bench-sverige: data ## Time all 290 kommun reports (national run, --no-ipynb); not in the tests
+	$(PY) benchmarks/bench_reports.py --sverige
 
 verify-cache: $(STAMP) ## Check every file in data/raw against its manifest (exit 0 = all in order)
 	$(PY) -m helpers.cache --verify
