@@ -106,6 +106,7 @@ from helpers.config.params import Job, RunSpec
 from helpers.core import fmt, lookup
 from helpers.core.errors import DataError, Problem
 from helpers.run.execute import (
+    USAGE_LOG,
     Config,
     ReportExecutor,
     WorkerDied,
@@ -396,6 +397,7 @@ def run_reports(
 
     data_source = _data_source(spec)
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / LOG_DIR / USAGE_LOG).unlink(missing_ok=True)  # usage of this run only
     config = Config(
         template=str(spec.template),
         out_dir=str(out_dir),
