@@ -32,6 +32,8 @@ from helpers.core.errors import DataError
 from helpers.run.execute import Config, ReportExecutor
 from helpers.run.index import ReportResult
 
+#: Seconds to wait for at least one Dask worker before the run is refused.
+WAIT_FOR_WORKERS = 60.0
 _LOCK = threading.Lock()
 #: Warm executors in this (worker) process, one per thread and run configuration.
 _EXECUTORS: dict[tuple[int, Config], ReportExecutor] = {}
@@ -80,12 +82,21 @@ def connect(address: str) -> Any:
             "(make install)"
         ) from exc
     try:
-        return Client(address, timeout="20s")
+        client = Client(address, timeout="20s")
     except (OSError, TimeoutError) as exc:
         raise DataError(
             f"Kunde inte ansluta till Dask-schemaläggaren {address}: {exc}. Kontrollera "
             "adressen (tcp://värd:port) och att schemaläggaren är igång."
         ) from exc
+    try:
+        client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise DataError(
+            f"Dask-schemaläggaren {address} har inga arbetare (väntade {WAIT_FOR_WORKERS:.0f} s). "
+            f"Starta minst en: dask worker {address} --nthreads 1"
+        ) from exc
+    return client
 
 
 def execute(
