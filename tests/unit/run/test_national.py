@@ -176,3 +176,16 @@ def test_dask_and_local_reports_have_the_same_facts(root, tmp_path, cluster):
         b = (tmp_path / "dask" / f"{stem}.csv").read_bytes()
         assert a == b and len(a) > 10_000
         assert (tmp_path / "dask" / f"{stem}.html").stat().st_size < 1_000_000
+
+
+def test_a_scheduler_without_workers_runs_nothing(root, tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(dask_executor, "WAIT_FOR_WORKERS", 1.0)
+    with distributed.LocalCluster(
+        n_workers=0, processes=False, host="127.0.0.1", protocol="tcp", dashboard_address=None
+    ) as empty:
+        with pytest.raises(DataError, match="har inga arbetare"):
+            reports.run_reports(
+                root / "params" / "mini.yaml", out=tmp_path / "x", scheduler=empty.scheduler_address
+            )
+    assert not (tmp_path / "x" / "index.html").exists()
