@@ -9,7 +9,8 @@ facts. With ``--cprofile FILE`` the warm report is also run under cProfile
 
 Usage::
 
-    .venv/bin/python benchmarks/profile_report.py [--cold 2080] [--warm 2085] [--cprofile out.prof]
+    .venv/bin/python benchmarks/profile_report.py [--cold 2080] [--warm 2085] [--plain --dpi 100]
+        [--cprofile out.prof]
 """
 
 from __future__ import annotations
@@ -68,19 +69,32 @@ def sections(kommun: str, rows: list[tuple[str, float, float]]) -> dict[str, Any
     return out
 
 
-def figures(built: dict[str, Any], rows: list[tuple[str, float, float]], dpi: float) -> int:
-    """Render every figure to PNG as the inline backend does; return the total bytes."""
+def figures(
+    built: dict[str, Any], rows: list[tuple[str, float, float]], dpi: float, plain: bool
+) -> int:
+    """Render every figure to PNG as the report does; return the total bytes.
+
+    ``plain``: matplotlib's full-colour PNG (the inline backend's default) instead
+    of :func:`helpers.plots.inline.compact_png`.
+    """
+    from helpers.plots.inline import compact_png
+
     total = 0
     for name, section in built.items():
         for fig_name, fig in section.figures.items():
-            buf = io.BytesIO()
-            _timed(
-                f"png {name}/{fig_name}",
-                rows,
-                lambda fig=fig, buf=buf: fig.savefig(buf, format="png", dpi=dpi),
-            )
-            rows[-1] = (f"{rows[-1][0]} ({buf.tell() / 1024:.0f} kB)", *rows[-1][1:])
-            total += buf.tell()
+            if plain:
+                buf = io.BytesIO()
+                _timed(
+                    f"png {name}/{fig_name}",
+                    rows,
+                    lambda fig=fig, buf=buf: fig.savefig(buf, format="png", dpi=dpi),
+                )
+                size = buf.tell()
+            else:
+                png = _timed(f"png {name}/{fig_name}", rows, lambda fig=fig: compact_png(fig, dpi))
+                size = len(png)
+            rows[-1] = (f"{rows[-1][0]} ({size / 1024:.0f} kB)", *rows[-1][1:])
+            total += size
     return total
 
 
@@ -88,7 +102,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cold", default="2080")
     parser.add_argument("--warm", default="2085")
-    parser.add_argument("--dpi", type=float, default=72.0, help="inline backend figure dpi")
+    parser.add_argument("--dpi", type=float, default=96.0, help="figure dpi")
+    parser.add_argument(
+        "--plain", action="store_true", help="full-colour matplotlib PNG (before issue 14)"
+    )
     parser.add_argument("--cprofile", help="write the warm report's cProfile stats here")
     args = parser.parse_args()
 
@@ -96,7 +113,7 @@ def main() -> None:
     t0 = time.perf_counter()
     _timed("import helpers.report.profile", rows, lambda: __import__("helpers.report.profile"))
     cold = sections(args.cold, rows)
-    figures(cold, rows, args.dpi)
+    figures(cold, rows, args.dpi, args.plain)
     cold_s = time.perf_counter() - t0
     print(f"cold report {args.cold} (imports + county work + draw): {cold_s:.1f} s")
 
@@ -107,7 +124,7 @@ def main() -> None:
     from helpers.report import profile
 
     built = sections(args.warm, rows)
-    nbytes = figures(built, rows, args.dpi)
+    nbytes = figures(built, rows, args.dpi, args.plain)
     p = _timed("profile.build (all sections, again)", rows, lambda: profile.build(args.warm))
     _timed("facts + check one value", rows, lambda: profile.check(p))
     _timed("facts payload (JSON records)", rows, lambda: profile.facts_payload(p))
