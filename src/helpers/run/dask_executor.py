@@ -20,6 +20,7 @@ written where the run file says.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from collections.abc import Callable
@@ -37,6 +38,8 @@ WAIT_FOR_WORKERS = 60.0
 _LOCK = threading.Lock()
 #: Warm executors in this (worker) process, one per thread and run configuration.
 _EXECUTORS: dict[tuple[int, Config], ReportExecutor] = {}
+#: One context (for context variables) per worker thread, see :func:`run_job`.
+_CONTEXTS: dict[int, contextvars.Context] = {}
 
 
 def _executor(config: Config) -> ReportExecutor:
@@ -51,24 +54,41 @@ def _executor(config: Config) -> ReportExecutor:
     return executor
 
 
+def _thread_context() -> contextvars.Context:
+    with _LOCK:
+        return _CONTEXTS.setdefault(threading.get_ident(), contextvars.Context())
+
+
 def run_job(config: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
     """Dask task: run one kommun's report on this worker thread's warm kernel.
 
     Takes and returns plain dicts (``Config``, ``Job`` and ``ReportResult`` as
     :func:`dataclasses.asdict`), so nothing but this module has to be importable
     by name on the worker.
+
+    The work runs in a context of its own per worker thread: Dask runs tasks in a
+    copy of another thread's context variables, and ``jupyter_client`` keeps its
+    event loop in one, so two threads would otherwise share (and both try to run)
+    the same event loop.
     """
-    result = _executor(Config(**config)).safe_run(Job(**job))
-    return asdict(result)
+
+    def run() -> dict[str, Any]:
+        return asdict(_executor(Config(**config)).safe_run(Job(**job)))
+
+    return _thread_context().run(run)
 
 
 def close_executors() -> int:
     """Shut down every warm kernel this process keeps for Dask tasks; return how many."""
     with _LOCK:
-        executors = list(_EXECUTORS.values())
+        executors = list(_EXECUTORS.items())
         _EXECUTORS.clear()
-    for executor in executors:
-        executor.close()
+    for (thread, _), executor in executors:
+        context = _CONTEXTS.get(thread)
+        if context is not None:
+            context.run(executor.close)  # the kernel's event loop lives in that context
+        else:  # pragma: no cover
+            executor.close()
     return len(executors)
 
 

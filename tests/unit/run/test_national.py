@@ -148,7 +148,7 @@ def test_dask_runs_the_same_jobs_with_the_same_failure_isolation(root, tmp_path,
         mp.setenv("FOLKHALSA_TEST_FAIL_KOMMUN", "2085")
         local = reports.run_reports(run, workers=1, out=tmp_path / "local")
         dask = reports.run_reports(run, out=tmp_path / "dask", dask_client=cluster)
-    assert dask.scheduler == "klient"
+    assert dask.scheduler == "klient", [r.error for r in dask.results]
     assert [(r.kommun, r.status) for r in dask.results] == [
         (r.kommun, r.status) for r in local.results
     ]
