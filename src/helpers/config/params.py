@@ -39,6 +39,12 @@ Schema of a run file
     Number of parallel worker processes (default ``min(2, cpu)``).
 ``disclosure`` : mapping, optional
     Disclosure control for survey sections: ``{min_n: int >= 1}``.
+``ipynb`` : bool, optional
+    Keep each executed notebook beside its HTML (default ``true``; ``false``
+    for national runs: only a failed kommun's notebook is kept).
+``scheduler`` : str, optional
+    Address of a Dask distributed scheduler (``tcp://host:port``) that runs
+    the reports instead of the local worker processes.
 
 Any other top-level key is an error (a typo such as ``paramters`` would
 otherwise be silently ignored).
@@ -100,10 +106,13 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "parameters",
     "workers",
     "disclosure",
+    "ipynb",
+    "scheduler",
 )
 DISCLOSURE_KEYS: tuple[str, ...] = ("min_n",)
 #: Template parameter naming the survey input (:mod:`helpers.config.survey_input`).
 SURVEY_PARAMETER = "survey"
+_SCHEDULER = re.compile(r"(tcp|tls|inproc|ws|wss)://[^\s/]+(:\d+)?/?")
 _RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 #: Kept for callers of the old private name.
 _kommun_problem = kommun_problem
@@ -149,6 +158,10 @@ class RunSpec:
         Number of worker processes from the file.
     disclosure : dict or None
         Disclosure settings (``{"min_n": int}``).
+    ipynb : bool
+        Keep the executed notebooks (``ipynb: false`` keeps only failed ones).
+    scheduler : str or None
+        Dask distributed scheduler address (``tcp://host:port``), or None for local workers.
     """
 
     path: Path
@@ -159,6 +172,8 @@ class RunSpec:
     parameters: dict[str, object] = field(default_factory=dict)
     workers: int | None = None
     disclosure: dict[str, int] | None = None
+    ipynb: bool = True
+    scheduler: str | None = None
 
     def jobs(self, only: list[str] | None = None) -> list[Job]:
         """Return one :class:`Job` per kommun (optionally only the given codes)."""
@@ -372,6 +387,17 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
         bad("workers", f"ska vara ett heltal ≥ 1, inte {workers!r}")
         workers = None
 
+    ipynb = doc.get("ipynb", True)
+    if not isinstance(ipynb, bool):
+        bad("ipynb", f"ska vara true eller false, inte {ipynb!r}")
+        ipynb = True
+    scheduler = doc.get("scheduler")
+    if scheduler is not None and (
+        not isinstance(scheduler, str) or not _SCHEDULER.fullmatch(scheduler)
+    ):
+        bad("scheduler", f"ska vara en adress som 'tcp://värd:port', inte {scheduler!r}")
+        scheduler = None
+
     # disclosure
     disclosure = doc.get("disclosure")
     if disclosure is not None:
@@ -417,6 +443,8 @@ def load_run(path: str | Path, template: str | Path | None = None) -> RunSpec:
         parameters=parameters,
         workers=workers,
         disclosure=disclosure,
+        ipynb=ipynb,
+        scheduler=scheduler,
     )
 
 

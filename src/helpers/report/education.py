@@ -23,7 +23,7 @@ from helpers.core.errors import DataError
 from helpers.core.memo import Memo
 from helpers.plots import lifetable as pl
 from helpers.report.section import Section
-from helpers.sources import mortality_education
+from helpers.sources import mortality_counts, mortality_education
 from helpers.stats import education
 from helpers.text.education import gains_sentence, gap_sentence, sii_sentence
 
@@ -56,7 +56,8 @@ def _education(source: str, lan_code: str) -> dict[str, pd.DataFrame]:
             "sii": education.sii_by_period(e30),
         }
 
-    return _MEMO.get(("education", source, lan_code), make)
+    key = ("education", source, lan_code, mortality_counts.raw_identity(source))
+    return _MEMO.stored(key, make, persist=source != "scb")
 
 
 def education_section(lan_code: str, data_source: str = "demo", *, figures: bool = True) -> Section:

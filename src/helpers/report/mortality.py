@@ -79,7 +79,10 @@ def _county(source: str, lan_code: str) -> dict[str, pd.DataFrame]:
             "range": stats_lifetable_compare.county_range(le, lan_code),
         }
 
-    return _MEMO.get(("county", source, lan_code), make)
+    # Shared by every kommun of the county: computed once per batch, kept in data/processed
+    # keyed by the raw counts' checksums (helpers.core.memo.Memo.stored).
+    key = ("county", source, lan_code, mortality_counts.raw_identity(source))
+    return _MEMO.stored(key, make, persist=source != "scb")
 
 
 # -- sections -------------------------------------------------------------------------------------

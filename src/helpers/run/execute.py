@@ -43,6 +43,8 @@ class Config:
     fresh_kernel: bool
     timeout: float | None
     kernel_name: str
+    #: Keep the executed notebook beside the HTML (``--no-ipynb``: only a failed one is kept).
+    ipynb: bool = True
 
 
 def template_kernel_name(template: Path) -> str:
@@ -136,20 +138,24 @@ class ReportExecutor:
         error = ""
         engine_failed = False
         _forget_last_notebook()
+        usage = _Usage(self.kernel)
+        out_path = str(nb_path) if self.config.ipynb else None  # None: papermill writes nothing
+        executed = None
         try:
             if self.kernel is None:
-                papermill.execute_notebook(
+                executed = papermill.execute_notebook(
                     str(self.template),
-                    str(nb_path),
+                    out_path,
                     engine_name=f"{WARM_ENGINE}-recording",
                     resources={"metadata": {"path": str(self.template.parent)}},
                     **common,
                 )
             else:
                 self.kernel.prepare()
-                papermill.execute_notebook(
+                usage = _Usage(self.kernel)
+                executed = papermill.execute_notebook(
                     str(self.template),
-                    str(nb_path),
+                    out_path,
                     engine_name=WARM_ENGINE,
                     km=self.kernel.km,
                     kc=self.kernel.kc,
@@ -158,6 +164,8 @@ class ReportExecutor:
         except Exception as exc:
             error = short_error(exc)
             engine_failed = True
+            executed = None
+        measured = usage.done()
         if engine_failed and self.kernel is not None:
             self.kernel.shutdown(now=True)  # a new kernel for the next kommun
         if error and not nb_path.exists():
@@ -165,9 +173,9 @@ class ReportExecutor:
                 write_error_notebook(self.template, job, nb_path, error, _last_notebook())
             except Exception as exc:
                 error += f" (felnotebooken kunde inte sparas: {short_error(exc)})"
-        executed = None
         try:
-            executed = nbformat.read(nb_path, as_version=4)
+            if executed is None or error:
+                executed = nbformat.read(nb_path, as_version=4)
             self._write_html(executed, html_path, job)
         except Exception as exc:
             error = error or f"HTML kunde inte skapas: {short_error(exc)}"
@@ -176,6 +184,8 @@ class ReportExecutor:
                 write_facts(executed, data_path, job.parameters.get("min_n"))
             except Exception as exc:
                 error = f"datafilen kunde inte skapas: {short_error(exc)}"
+        seconds = time.perf_counter() - start
+        _log_usage(self.out_dir, job, seconds, measured, (nb_path, html_path, data_path))
         return ReportResult(
             kommun=job.kommun,
             name=job.name,
@@ -184,7 +194,7 @@ class ReportExecutor:
             error=error,
             notebook=nb_path.name if nb_path.exists() else "",
             html=html_path.name if html_path.exists() else "",
-            seconds=time.perf_counter() - start,
+            seconds=seconds,
             data=data_path.name if data_path.exists() else "",
             data_xlsx=xlsx_path.name if xlsx_path.exists() else "",
             finished=datetime.now().isoformat(timespec="seconds"),
@@ -217,6 +227,85 @@ class ReportExecutor:
             nb, resources={"metadata": {"name": f"{job.name} ({job.kommun})"}}
         )
         write_text(html_path, body)
+
+
+#: File in ``<out>/.logs/`` with one JSON line per report: wall and CPU seconds, peak memory.
+USAGE_LOG = "usage.jsonl"
+
+
+class _Usage:
+    """CPU seconds of this process and of the kernel process while one report runs."""
+
+    def __init__(self, kernel: WarmKernel | None):
+        import resource
+
+        self._resource = resource
+        self._kernel = _kernel_process(kernel)
+        self._self0 = time.process_time()
+        self._children0 = self._children_cpu()
+        self._kernel0 = self._kernel_cpu()
+
+    def _children_cpu(self) -> float:
+        ru = self._resource.getrusage(self._resource.RUSAGE_CHILDREN)
+        return ru.ru_utime + ru.ru_stime
+
+    def _kernel_cpu(self) -> float | None:
+        if self._kernel is None:
+            return None
+        try:
+            t = self._kernel.cpu_times()
+            return t.user + t.system
+        except Exception:
+            return None
+
+    def done(self) -> dict[str, float | None]:
+        """Return the CPU seconds used since the start, and peak memory in MB."""
+        kernel_cpu = self._kernel_cpu()
+        if self._kernel0 is not None and kernel_cpu is not None:
+            kernel = kernel_cpu - self._kernel0
+        else:  # a fresh kernel per report: it has ended and been waited for
+            kernel = self._children_cpu() - self._children0
+        peak = None
+        try:
+            if self._kernel is not None:  # VmHWM: the kernel's peak resident memory
+                for line in Path(f"/proc/{self._kernel.pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        own = self._resource.getrusage(self._resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {
+            "cpu_worker_s": time.process_time() - self._self0,
+            "cpu_kernel_s": kernel,
+            "peak_kernel_mb": peak,
+            "peak_worker_mb": own,
+        }
+
+
+def _kernel_process(kernel: WarmKernel | None) -> Any:
+    try:
+        import psutil
+
+        provisioner = kernel.km.provisioner if kernel is not None and kernel.km else None
+        pid = getattr(getattr(provisioner, "process", None), "pid", None)
+        return psutil.Process(pid) if pid else None
+    except Exception:
+        return None
+
+
+def _log_usage(
+    out_dir: Path, job: Job, seconds: float, usage: dict, files: tuple[Path, ...]
+) -> None:
+    """Append one line to ``<out>/.logs/usage.jsonl`` (best effort: never fails a report)."""
+    row = {"kommun": job.kommun, "wall_s": seconds, **usage}
+    row["bytes"] = {p.suffix[1:]: p.stat().st_size for p in files if p.exists()}
+    try:
+        log = out_dir / ".logs" / USAGE_LOG
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as fh:  # one short line: appends do not interleave
+            fh.write(json.dumps(row) + "\n")
+    except OSError:
+        pass
 
 
 def write_facts(nb: Any, data_path: Path, min_n: Any = None) -> bool:

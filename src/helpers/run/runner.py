@@ -7,6 +7,8 @@ Usage::
     python -m helpers.reports --params params/sverige.yaml --dry-run
     python -m helpers.reports --params params/dalarna.yaml --workers 2 --out /tmp/rapporter
     python -m helpers.reports --params params/dalarna.yaml --fresh-kernel
+    python -m helpers.reports --params params/sverige.yaml --no-ipynb
+    python -m helpers.reports --params params/sverige.yaml --scheduler tcp://host:8786
 
 or from Python: :func:`run_reports`.
 
@@ -76,6 +78,15 @@ shut down and a new one started, so a broken state never reaches the next
 kommun.
 
 Kernels run in the template's folder (as in JupyterLab), in both modes.
+
+National runs: ``--no-ipynb`` and Dask
+--------------------------------------
+``--no-ipynb`` (run-file key ``ipynb: false``) writes only the HTML and the
+data file of a report that succeeded; a failed kommun keeps its notebook with
+the error. ``--scheduler tcp://host:port`` (run-file key ``scheduler:``) runs
+the same jobs as tasks on a Dask distributed cluster instead of local worker
+processes (:mod:`helpers.run.dask_executor`); the progress bar, failure
+isolation, ``status.json`` and the index are the same.
 """
 
 from __future__ import annotations
@@ -99,6 +110,7 @@ from helpers.config.params import Job, RunSpec
 from helpers.core import fmt, lookup
 from helpers.core.errors import DataError, Problem
 from helpers.run.execute import (
+    USAGE_LOG,
     Config,
     ReportExecutor,
     WorkerDied,
@@ -143,6 +155,8 @@ class RunResult:
         Whether nothing was executed.
     seconds : float
         Total wall time.
+    scheduler : str or None
+        The Dask scheduler the jobs ran on (None: local workers).
     """
 
     spec: RunSpec
@@ -154,6 +168,7 @@ class RunResult:
     fresh_kernel: bool = False
     dry_run: bool = False
     seconds: float = 0.0
+    scheduler: str | None = None
 
     @property
     def failed(self) -> list[ReportResult]:
@@ -337,6 +352,9 @@ def run_reports(
     timeout: float | None = DEFAULT_CELL_TIMEOUT,
     template: str | Path | None = None,
     progress: bool = False,
+    ipynb: bool | None = None,
+    scheduler: str | None = None,
+    dask_client: object | None = None,
 ) -> RunResult:
     """Run the template of a run file once per kommun.
 
@@ -360,6 +378,14 @@ def run_reports(
         Use this template instead of the file's (previews, tests).
     progress : bool
         Show a tqdm progress bar on stderr.
+    ipynb : bool, optional
+        Keep the executed notebooks (default: the run file's ``ipynb``, else True);
+        False keeps only the notebooks of failed kommuner.
+    scheduler : str, optional
+        Dask distributed scheduler address (default: the run file's ``scheduler``);
+        the jobs run there instead of in local worker processes.
+    dask_client : distributed.Client, optional
+        An already connected client to use instead of ``scheduler`` (tests, notebooks).
 
     Returns
     -------
@@ -379,7 +405,9 @@ def run_reports(
         raise DataError(f"--workers ska vara ett heltal ≥ 1, inte {workers!r}")
     n_workers = int(workers or spec.workers or default_workers())
     n_workers = max(1, min(n_workers, len(jobs)))
+    scheduler = scheduler or spec.scheduler
     result = RunResult(spec, out_dir, jobs, workers=n_workers, fresh_kernel=fresh_kernel)
+    result.scheduler = "klient" if dask_client is not None else scheduler
     if dry_run:
         result.dry_run = True
         result.seconds = time.perf_counter() - started
@@ -388,13 +416,27 @@ def run_reports(
     data_source = _data_source(spec)
     offline_check(spec, data_source, params_path)
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / LOG_DIR / USAGE_LOG).unlink(missing_ok=True)  # usage of this run only
     config = Config(
         template=str(spec.template),
         out_dir=str(out_dir),
         fresh_kernel=fresh_kernel,
         timeout=timeout,
         kernel_name=template_kernel_name(spec.template),
+        ipynb=spec.ipynb if ipynb is None else bool(ipynb),
     )
+    client = dask_client
+    own_client = client is None and scheduler is not None
+    if own_client:
+        from helpers.run import dask_executor
+
+        client = dask_executor.connect(str(scheduler))
+    if client is not None:
+        try:
+            return _run_on_dask(result, jobs, config, client, data_source, progress, started)
+        finally:
+            if own_client:
+                client.close()
     # Workers start (import, boot their kernels) while the demo data are built here;
     # they get their first job only after that, so they never race to build them.
     # With one worker the kernel boots in this process's executor, just as early.
@@ -405,10 +447,7 @@ def run_reports(
         else None
     )
     try:
-        if data_source == "demo":
-            from helpers.sources.demo import build as demo_build
-
-            demo_build.build_all()
+        _prepare_data(data_source)
     except BaseException:
         for worker in pool:
             worker.close(timeout=5)
@@ -416,12 +455,72 @@ def run_reports(
             local.close()
         raise
     results = _execute(jobs, config, n_workers, progress, pool, local)
+    return _finish(result, results, data_source, started)
+
+
+def _prepare_data(data_source: str | None) -> None:
+    if data_source == "demo":
+        from helpers.sources.demo import build as demo_build
+
+        demo_build.build_all()
+
+
+def _finish(
+    result: RunResult, results: list[ReportResult], data_source: str | None, started: float
+) -> RunResult:
     result.results = sorted(results, key=lambda r: r.kommun)
-    statuses = merged_status(spec, out_dir, result.results)
-    write_status(spec, out_dir, statuses)
-    result.index = write_index(spec, out_dir, statuses, data_source)
+    statuses = merged_status(result.spec, result.out_dir, result.results)
+    write_status(result.spec, result.out_dir, statuses)
+    result.index = write_index(result.spec, result.out_dir, statuses, data_source)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _run_on_dask(
+    result: RunResult,
+    jobs: list[Job],
+    config: Config,
+    client: object,
+    data_source: str | None,
+    progress: bool,
+    started: float,
+) -> RunResult:
+    """Run the jobs as Dask tasks (:mod:`helpers.run.dask_executor`), then status and index."""
+    from helpers.run import dask_executor
+
+    _prepare_data(data_source)
+    results: list[ReportResult] = []
+    with _progress(len(jobs), progress) as collect:
+
+        def keep(r: ReportResult) -> None:
+            results.append(r)
+            collect(r)
+
+        dask_executor.execute(jobs, config, client, keep, _failed)
+    return _finish(result, results, data_source, started)
+
+
+class _progress:  # noqa: N801 - used as a context manager like a function
+    """A tqdm bar (disabled unless ``show``) with the runner's failure messages."""
+
+    def __init__(self, total: int, show: bool):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=total, desc="Kommunrapporter", unit="kommun", disable=not show)
+        self.failures = 0
+
+    def __call__(self, r: ReportResult) -> None:
+        if not r.ok:
+            self.failures += 1
+            self.bar.write(f"Misslyckades: {r.kommun} {r.name} – {r.error}", file=sys.stderr)
+        self.bar.set_postfix_str(f"{self.failures} fel", refresh=False)
+        self.bar.update()
+
+    def __enter__(self) -> _progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
 
 
 def _failed(job: Job, config: Config, error: str) -> ReportResult:
@@ -458,17 +557,12 @@ def _execute(
     this run (one per worker); a worker that dies is replaced by a new process
     for the next job.
     """
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=len(jobs), desc="Kommunrapporter", unit="kommun", disable=not progress)
+    bar = _progress(len(jobs), progress)
     results: list[ReportResult] = []
 
     def collect(r: ReportResult) -> None:
         results.append(r)
-        if not r.ok:
-            bar.write(f"Misslyckades: {r.kommun} {r.name} – {r.error}", file=sys.stderr)
-        bar.set_postfix_str(f"{sum(not x.ok for x in results)} fel", refresh=False)
-        bar.update()
+        bar(r)
 
     try:
         if local is not None:
@@ -535,7 +629,7 @@ def _execute(
                 collect(_failed(job, config, "kördes inte (arbetsprocesserna avslutades)"))
         return results
     finally:
-        bar.close()
+        bar.__exit__()
 
 
 # -- command line -----------------------------------------------------------------------
@@ -565,6 +659,16 @@ def _parser() -> argparse.ArgumentParser:
         help=f"sekunder en cell får köra (standard {DEFAULT_CELL_TIMEOUT:.0f}; 0 = ingen gräns)",
     )
     p.add_argument("--no-progress", action="store_true", help="ingen förloppsindikator")
+    p.add_argument(
+        "--no-ipynb",
+        action="store_true",
+        help="spara inte de körda notebookfilerna (bara HTML och datafil; fel sparas ändå)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://VÄRD:PORT",
+        help="kör rapporterna på ett Dask distributed-kluster i stället för lokala processer",
+    )
     return p
 
 
@@ -602,16 +706,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 out=args.out,
                 timeout=args.timeout or None,
                 progress=not args.no_progress and not args.dry_run,
+                ipynb=False if args.no_ipynb else None,
+                scheduler=args.scheduler,
             )
     except DataError as exc:
         print(f"Fel i körningen – inget har körts.\n{exc}", file=sys.stderr)
         return 2
     spec = result.spec
     mode = "ny kärna per kommun" if result.fresh_kernel else "varma kärnor"
+    where = (
+        f"Dask-klustret {result.scheduler}" if result.scheduler else f"{result.workers} process(er)"
+    )
     if result.dry_run:
         print(
             f"Torrkörning av {spec.name}: {len(result.jobs)} rapporter med mallen "
-            f"{yamlfile.display_path(spec.template)}, {result.workers} process(er), {mode}."
+            f"{yamlfile.display_path(spec.template)}, {where}, {mode}."
         )
         print(f"Parametrar: {spec.parameters or 'mallens standardvärden'}")
         threshold = (spec.disclosure or {}).get("min_n")
@@ -626,7 +735,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     n_ok, n_failed = len(result.succeeded), len(result.failed)
     print(
         f"{n_ok} av {len(result.results)} rapporter klara, {n_failed} misslyckades "
-        f"på {fmt.num(result.seconds, 1, 's')} ({result.workers} process(er), {mode})."
+        f"på {fmt.num(result.seconds, 1, 's')} ({where}, {mode})."
     )
     for r in result.failed:
         print(f"  Misslyckades: {r.kommun} {r.name} – {r.error}")

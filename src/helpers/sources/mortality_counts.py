@@ -331,6 +331,26 @@ def _raw_identity(source: str) -> str:
     )
 
 
+def raw_identity(source: str) -> str:
+    """Return a key that changes whenever any raw mortality file of ``source`` changes.
+
+    Deaths, population and (where the source has one) e30 by education: the
+    checksums that key the county-wide report work stored in ``data/processed``
+    (:meth:`helpers.core.memo.Memo.stored`).
+    """
+    if source == "demo":
+        return "-".join(e.sha256[:12] for e in demo_mortality.write_mortality_demo())
+    if source == "referens":
+        keys = []
+        for kind in ("deaths", "population", "e30"):
+            try:
+                keys.append(_file_key(_reference_file(kind)))
+            except (DataError, OSError, KeyError):
+                keys.append(f"{kind}-saknas")
+        return "-".join(keys)
+    return _raw_identity(source)
+
+
 # -- deaths and population ----------------------------------------------------------------------
 def _read_counts_csv(path: Path, value: str) -> pd.DataFrame:
     df = pd.read_csv(
