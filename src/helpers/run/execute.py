@@ -9,6 +9,7 @@ with status ``failed``, and when papermill saved no notebook
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -226,7 +227,21 @@ class ReportExecutor:
         body, _ = self._exporter.from_notebook_node(
             nb, resources={"metadata": {"name": f"{job.name} ({job.kommun})"}}
         )
-        write_text(html_path, body)
+        write_text(html_path, drop_icon_css(body))
+
+
+_ICON_CSS = re.compile(
+    r"\n[ \t]*--jp-icon-[\w-]+: url\(data:image/svg\+xml;base64,[A-Za-z0-9+/=]+\);"
+)
+
+
+def drop_icon_css(html: str) -> str:
+    """Remove JupyterLab's toolbar icons (CSS variables with inline SVG) from an HTML report.
+
+    nbconvert's lab template embeds about 90 kB of icons for JupyterLab's own
+    buttons; a static report with the code hidden shows none of them.
+    """
+    return _ICON_CSS.sub("", html)
 
 
 #: File in ``<out>/.logs/`` with one JSON line per report: wall and CPU seconds, peak memory.

@@ -155,7 +155,8 @@ def test_dask_runs_the_same_jobs_with_the_same_failure_isolation(root, tmp_path,
     assert dask.exit_code == local.exit_code == 1
     assert _files(tmp_path / "dask") == _files(tmp_path / "local")
     index = (tmp_path / "dask" / "index.html").read_text(encoding="utf-8")
-    assert "Avsiktligt testfel" in index and "2080_falun.html" in index
+    log = (tmp_path / "dask" / "status.html").read_text(encoding="utf-8")  # the run log
+    assert "Avsiktligt testfel" in log and "2080_falun.html" in index
     assert dask_executor.close_executors() == 0  # the run shut its kernels down
 
 
@@ -189,3 +190,19 @@ def test_a_scheduler_without_workers_runs_nothing(root, tmp_path, monkeypatch):
                 root / "params" / "mini.yaml", out=tmp_path / "x", scheduler=empty.scheduler_address
             )
     assert not (tmp_path / "x" / "index.html").exists()
+
+
+def test_icon_css_is_dropped_and_nothing_else():
+    from helpers.run.execute import drop_icon_css
+
+    html = (
+        ":root {\n  --jp-icon-add: url(data:image/svg+xml;base64,PHN2Zz4=);\n"
+        "  --jp-ui-font-size1: 13px;\n}\n.jp-AddIcon { background-image: var(--jp-icon-add); }\n"
+        '<img src="data:image/png;base64,iVBORw0KGgo=">'
+    )
+    out = drop_icon_css(html)
+    assert "url(data:image/svg+xml" not in out
+    assert "--jp-ui-font-size1: 13px;" in out and "data:image/png;base64,iVBORw0KGgo=" in out
+    assert len(html) - len(out) == len(
+        "\n  --jp-icon-add: url(data:image/svg+xml;base64,PHN2Zz4=);"
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from helpers.plots.scaffold import with_gaps
 from helpers.plots.strategi import _with_gaps
 from helpers.text import strategi as text
 
@@ -46,7 +48,15 @@ def test_verdict_words_never_call_an_unknown_margin_certain():
 
 
 def test_no_line_across_missing_years():
-    line = pd.DataFrame({"period": [2017, 2018, 2021], "value": [1.0, 2.0, 3.0]})
-    out = _with_gaps(line)
-    assert out["period"].tolist() == [2017, 2018, 2019, 2020, 2021]
-    assert out["value"].isna().tolist() == [False, False, True, True, False]
+    line = pd.DataFrame({"period": [2021, 2017, 2018, 2018], "value": [3.0, 1.0, 2.0, 2.0]})
+    out = _with_gaps(line)  # one row per period, in order
+    assert out["period"].tolist() == [2017, 2018, 2021]
+    x, y = with_gaps(out["period"], out["value"])  # what is drawn: a break in the gap
+    assert np.isnan(y).tolist() == [False, False, True, False]
+    assert x[2] == 2019.5
+
+
+def test_a_survey_every_other_year_is_one_line():
+    # Step 2 is the series' own rhythm: no break, so the line is not cut into points.
+    x, y = with_gaps([2016, 2018, 2020, 2024], [1.0, 2.0, 3.0, 4.0])
+    assert np.isnan(y).tolist() == [False, False, False, True, False]
