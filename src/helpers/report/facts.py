@@ -191,12 +191,16 @@ def to_csv(facts: pd.DataFrame, path: str | Path, min_n: int | None = None) -> P
     catalogue's ``disclosure`` flag honoured; threshold ``min_n``, default
     :data:`~helpers.stats.disclosure.DEFAULT_MIN_N`) before they are written, and
     a suppressed row (flag ``undertryckt``) is written without value, CI,
-    numerator, denominator or n, whatever the frame holds.
+    numerator, denominator or n, whatever the frame holds. Numbers are written
+    with 12 significant digits, so floating-point noise (``64,10000000000001``
+    for 67,9 − 3,8) does not reach the analyst's spreadsheet.
     """
     out = disclosed(facts, min_n)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    out.to_csv(
+        path, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.12g"
+    )
     return path
 
 

@@ -82,6 +82,16 @@ def test_csv_hides_everything_of_a_suppressed_row(tmp_path):
     assert "6,1" in text
 
 
+def test_csv_writes_no_floating_point_noise(tmp_path):
+    rows = _rows("fysiskt_aktiva_150", 67.9)
+    rows["ci_lower"], rows["ci_upper"] = 67.9 - 3.8, 67.9 + 3.8  # 64.10000000000001
+    path = facts.to_csv(facts.combine([("Strategi", rows)]), tmp_path / "fakta.csv")
+    text = path.read_text(encoding="utf-8-sig")
+    assert ";67,9;64,1;71,7;" in text and "0000000" not in text
+    back = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
+    assert back.loc[0, "ci_lower"] == pytest.approx(64.1, abs=1e-12)
+
+
 def test_records_round_trip_through_json():
     import json
 
