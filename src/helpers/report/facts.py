@@ -198,9 +198,7 @@ def to_csv(facts: pd.DataFrame, path: str | Path, min_n: int | None = None) -> P
     out = disclosed(facts, min_n)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(
-        path, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.12g"
-    )
+    out.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig", float_format="%.12g")
     return path
 
 
