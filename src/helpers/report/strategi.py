@@ -118,7 +118,7 @@ def strategi_section(
     kommun : str
         Four-digit kommun code.
     data_source : str
-        Where the KPI values come from (``"demo"`` or ``"kolada"``; any other
+        Where the KPI values come from (``"demo"``, ``"kolada"`` or ``"referens"``; any other
         source is refused in Swedish by :func:`helpers.sources.strategi.load`).
     top : int
         Number of "focus on deviations" sentences.

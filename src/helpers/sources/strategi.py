@@ -66,7 +66,11 @@ def _goal_table(goals: pd.DataFrame | None) -> pd.DataFrame:
 def allowed_sources(
     goals: pd.DataFrame, catalogue: catalogue_mod.Catalogue | None = None
 ) -> tuple[str, ...]:
-    """Return the sources that can serve every goal indicator (and that :func:`load` reads).
+    """Return the sources that can serve the goal indicators (and that :func:`load` reads).
+
+    A source must serve every goal indicator, except a partial source
+    (:data:`PARTIAL_SOURCES`), which must serve at least one; the goal KPIs it
+    does not serve have no rows and are reported as missing.
 
     Parameters
     ----------
@@ -298,7 +302,8 @@ def load_groups(data_source: str = "demo", client: Any = None) -> list[dict]:
     Parameters
     ----------
     data_source : str
-        ``"demo"`` (the synthetic groups) or ``"kolada"``; others are refused in Swedish.
+        ``"demo"`` (the synthetic groups), ``"kolada"`` or ``"referens"`` (the recorded
+        groups in ``../shared/reference``); others are refused in Swedish.
     client : helpers.sources.kolada_client.KoladaClient, optional
         Client for ``"kolada"``.
 
@@ -325,8 +330,9 @@ def load(
     Parameters
     ----------
     data_source : str
-        A source that can serve every goal indicator (see :func:`allowed_sources`;
-        ``"demo"`` and ``"kolada"`` for the shipped goal file).
+        A source that can serve every goal indicator, or a partial source
+        (:data:`PARTIAL_SOURCES`) that serves some of them (see :func:`allowed_sources`;
+        ``"demo"``, ``"kolada"`` and ``"referens"`` for the shipped goal file).
     lan_code : str, optional
         Keep only this county's kommuner, its region and Riket. All areas are
         needed for rank colours and similar kommuner, so filter afterwards if
