@@ -53,7 +53,10 @@ def test_fifteen_real_reports(run_dir: Path) -> None:
     assert "Syntetiska demodata" not in page
     assert "Skillnaden mellan länets kommuner var 3,4 år för kvinnor 2015–2019" in page
     assert "Källa: Folkhälsomyndigheten, Hälsa på lika villkor" in page
-    assert "har (ännu) inga värden för Strategi för hälsas nyckeltal" in page
+    # Strategi för hälsa on Kolada's values in the reference (A69): behöriga åk 9 86,3 → 89,3 %
+    assert "Källa: Kolada (referensdata, hämtade augusti 2024)" in page
+    assert "Åk 9 behöriga till yrkesprogram" in page and "89,3 %" in page
+    assert "saknar referensfilerna för Strategi" not in page
 
 
 def test_e0_is_scbs_method_on_scbs_counts(run_dir: Path) -> None:

@@ -118,7 +118,7 @@ def strategi_section(
     kommun : str
         Four-digit kommun code.
     data_source : str
-        Where the KPI values come from (``"demo"`` or ``"kolada"``; any other
+        Where the KPI values come from (``"demo"``, ``"kolada"`` or ``"referens"``; any other
         source is refused in Swedish by :func:`helpers.sources.strategi.load`).
     top : int
         Number of "focus on deviations" sentences.
@@ -136,17 +136,15 @@ def strategi_section(
         small multiples (absent without deviations or ``with_figure``),
         ``sentences`` the deviations, ``messages`` the per-goal problems.
     """
-    if data_source == "referens" and data_source not in data_strategi.allowed_sources(
-        goal_file.load_goals()
-    ):
-        # The reference data have no Strategi KPI values (yet): say so plainly in the report
-        # of the Dalarna reproduction; any other source that cannot serve them is refused.
+    if data_source == "referens" and not data_strategi.reference_available():
+        # Without ../shared/reference the Dalarna reproduction has no Strategi values:
+        # say so plainly in the report instead of stopping the run.
         return Section(
             title=TITLE,
             sentences=[
-                f"Datakällan '{data_source}' har (ännu) inga värden för Strategi för hälsas "
-                "nyckeltal, så avsnittet visas inte för den här körningen. Kör med "
-                "data_source: kolada för Koladas värden."
+                f"Datakällan '{data_source}' saknar referensfilerna för Strategi för hälsas "
+                "nyckeltal på den här datorn, så avsnittet visas inte för den här körningen. "
+                "Kör med data_source: kolada för Koladas värden."
             ],
             tables={"status": pd.DataFrame()},
             available=False,
