@@ -199,6 +199,44 @@ def pick_periods(
 # ---------------------------------------------------------------------------
 # change between two periods ("59 smokers")
 # ---------------------------------------------------------------------------
+
+
+def _change_flags(
+    m: pd.DataFrame,
+    ok_b: pd.Series,
+    ok_a: pd.Series,
+    show: np.ndarray,
+    missing_period: dict[str, object] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Return the flag and the Swedish reason of each change row (before/after merged in ``m``).
+
+    A change is suppressed when either end cannot be shown, uncertain when
+    either end is; the reason names each weak end. With ``missing_period``
+    (``{"before": …, "after": …}``) an end without a row says which period is
+    missing instead of its (absent) label.
+    """
+    flags, reasons = [], []
+    for i in range(len(m)):
+        r = m.iloc[i]
+        why = []
+        for when, ok in (("before", ok_b.iloc[i]), ("after", ok_a.iloc[i])):
+            label = r[f"period_label_{when}"]
+            if missing_period is not None and pd.isna(label):
+                why.append(f"värde saknas för {missing_period[when]}")
+            elif not ok:
+                why.append(f"{label} undertryckt: {r[f'flag_reason_{when}'] or 'värde saknas'}")
+            elif r[f"flag_{when}"] == indicators.FLAG_UNCERTAIN:
+                why.append(f"{label} osäker: {r[f'flag_reason_{when}']}")
+        reasons.append("; ".join(why))
+        if not show[i]:
+            flags.append(indicators.FLAG_SUPPRESSED)
+        elif indicators.FLAG_UNCERTAIN in (r["flag_before"], r["flag_after"]):
+            flags.append(indicators.FLAG_UNCERTAIN)
+        else:
+            flags.append(indicators.FLAG_OK)
+    return flags, reasons
+
+
 def change_table(
     estimate: survey.SurveyEstimate,
     before: int,
@@ -269,24 +307,7 @@ def change_table(
         [indicators.FLAG_SUPPRESSED, indicators.FLAG_MISSING]
     )
     show = (ok_b & ok_a).to_numpy()
-    reasons = []
-    flags = []
-    for i in range(len(m)):
-        r = m.iloc[i]
-        parts_r = []
-        for when, ok in (("before", ok_b.iloc[i]), ("after", ok_a.iloc[i])):
-            label = r[f"period_label_{when}"]
-            if not ok:
-                parts_r.append(f"{label} undertryckt: {r[f'flag_reason_{when}'] or 'värde saknas'}")
-            elif r[f"flag_{when}"] == indicators.FLAG_UNCERTAIN:
-                parts_r.append(f"{label} osäker: {r[f'flag_reason_{when}']}")
-        reasons.append("; ".join(parts_r))
-        if not show[i]:
-            flags.append(indicators.FLAG_SUPPRESSED)
-        elif indicators.FLAG_UNCERTAIN in (r["flag_before"], r["flag_after"]):
-            flags.append(indicators.FLAG_UNCERTAIN)
-        else:
-            flags.append(indicators.FLAG_OK)
+    flags, reasons = _change_flags(m, ok_b, ok_a, show)
     out = pd.DataFrame(
         {
             "area_code": m["area_code"].astype(str),
@@ -914,25 +935,9 @@ def aggregated_changes(
         m["ci_level_after"].fillna(0.95).to_numpy(dtype=float),
         confidence=confidence,
     )
-    flags, reasons = [], []
-    for i in range(len(m)):
-        r = m.iloc[i]
-        why = []
-        for when, ok in (("before", ok_b.iloc[i]), ("after", ok_a.iloc[i])):
-            label = r[f"period_label_{when}"]
-            if pd.isna(label):
-                why.append(f"värde saknas för {before if when == 'before' else after}")
-            elif not ok:
-                why.append(f"{label} undertryckt: {r[f'flag_reason_{when}'] or 'värde saknas'}")
-            elif r[f"flag_{when}"] == indicators.FLAG_UNCERTAIN:
-                why.append(f"{label} osäker: {r[f'flag_reason_{when}']}")
-        reasons.append("; ".join(why))
-        if not show[i]:
-            flags.append(indicators.FLAG_SUPPRESSED)
-        elif indicators.FLAG_UNCERTAIN in (r["flag_before"], r["flag_after"]):
-            flags.append(indicators.FLAG_UNCERTAIN)
-        else:
-            flags.append(indicators.FLAG_OK)
+    flags, reasons = _change_flags(
+        m, ok_b, ok_a, show, missing_period={"before": before, "after": after}
+    )
     out = pd.DataFrame(
         {
             "area_code": m["area_code"].astype(str),
