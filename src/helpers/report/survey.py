@@ -253,6 +253,38 @@ def _pooled_if_weak(
     return pooled, note
 
 
+def _shown(
+    a: Analysis,
+    own: pd.DataFrame,
+    others: pd.DataFrame,
+    kommun: str,
+    region_code: str,
+    lan_code: str,
+    min_n: int,
+    figures: bool,
+) -> tuple[pd.DataFrame, list[pd.DataFrame], set[str], dict[str, Figure]]:
+    """Return what one analysis shows: display table, fact rows, period labels and figures.
+
+    The fact rows include the kommun's and the county's earlier period when a
+    change is shown (its starting values are numbers the reader sees).
+    """
+    shown = pd.concat([own, others], ignore_index=True)
+    table = display_table(
+        shown, min_n=min_n, columns=("area_name", "sex", "group", "period_label")
+    ).assign(Indikator=a.label)
+    facts = [_facts(shown, a.indicator_id)]
+    if a.changes is not None:
+        before = a.table[
+            a.table["area_code"].isin([kommun, region_code])
+            & (a.table["period_label"].isin(a.changes["period_label_before"].unique()))
+            & (a.table["sex"] == "totalt")
+            & (a.table["group"] == indicators.ALL_GROUPS)
+        ]
+        facts.append(_facts(before, a.indicator_id))
+    figs = _figures(a, kommun, lan_code, min_n, with_kommun=not own.empty) if figures else {}
+    return table, facts, set(shown["period_label"].astype(str)), figs
+
+
 def survey_section(
     kommun: str,
     data_source: str = "demo",
@@ -381,24 +413,13 @@ def survey_section(
             label=a.label,
             variable=a.variable,
         )
-        shown = pd.concat([own, others], ignore_index=True)
-        tables.append(
-            display_table(
-                shown, min_n=min_n, columns=("area_name", "sex", "group", "period_label")
-            ).assign(Indikator=a.label)
+        table, shown_facts, shown_periods, shown_figs = _shown(
+            a, own, others, kommun, region_code, lan_code, min_n, figures
         )
-        facts.append(_facts(shown, a.indicator_id))
-        periods.update(shown["period_label"].astype(str))
-        if a.changes is not None:
-            before = a.table[
-                a.table["area_code"].isin([kommun, region_code])
-                & (a.table["period_label"].isin(a.changes["period_label_before"].unique()))
-                & (a.table["sex"] == "totalt")
-                & (a.table["group"] == indicators.ALL_GROUPS)
-            ]
-            facts.append(_facts(before, a.indicator_id))
-        if figures:
-            figs.update(_figures(a, kommun, lan_code, min_n, with_kommun=not own.empty))
+        tables.append(table)
+        facts += shown_facts
+        periods.update(shown_periods)
+        figs.update(shown_figs)
         used.append(a)
     if any((a.comparison["colour"] != "").any() for a in used):
         sentences.append(survey_text.SECTION_COLOUR_NOTE)
@@ -575,24 +596,13 @@ def aggregated_section(
             variable=a.variable,
             counts_note="",
         )
-        shown = pd.concat([own, others], ignore_index=True)
-        tables.append(
-            display_table(
-                shown, min_n=min_n, columns=("area_name", "sex", "group", "period_label")
-            ).assign(Indikator=a.label)
+        table, shown_facts, shown_periods, shown_figs = _shown(
+            a, own, others, kommun, region_code, lan_code, min_n, figures
         )
-        facts.append(_facts(shown, a.indicator_id))
-        periods.update(shown["period_label"].astype(str))
-        if a.changes is not None:
-            before = a.table[
-                a.table["area_code"].isin([kommun, region_code])
-                & (a.table["period_label"].isin(a.changes["period_label_before"].unique()))
-                & (a.table["sex"] == "totalt")
-                & (a.table["group"] == indicators.ALL_GROUPS)
-            ]
-            facts.append(_facts(before, a.indicator_id))
-        if figures:
-            figs.update(_figures(a, kommun, lan_code, min_n, with_kommun=not own.empty))
+        tables.append(table)
+        facts += shown_facts
+        periods.update(shown_periods)
+        figs.update(shown_figs)
     sentences = [x.strip() for x in sentences]
     sentences.append(survey_text.NO_COUNTS_IN_SOURCE)
     if any((a.comparison["colour"] != "").any() for a in analyses.values()):
