@@ -21,6 +21,7 @@ from helpers.config import sources as registry
 from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.memo import Memo
+from helpers.plots import inline
 from helpers.plots import lifetable as pl
 from helpers.report.section import Section
 from helpers.sources import mortality_counts, mortality_education
@@ -134,11 +135,12 @@ def build_education_section(
     sentences = [s for s in sentences if s]
     figs: dict[str, Figure] = {}
     if figures:
-        figs["figur_1_1"] = pl.education_lines(e30, lan_code)
+        # County-level charts: drawn once per county, the same object in every report.
+        figs["figur_1_1"] = inline.shared(pl.education_lines, e30, lan_code)
         if not data["gap"].empty and indicators.usable(data["gap"]).any():
-            figs["skillnad"] = pl.gap_trend(data["gap"], data["band"])
+            figs["skillnad"] = inline.shared(pl.gap_trend, data["gap"], data["band"])
         if not sii.empty:
-            figs["sii"] = pl.sii_over_time(sii)
+            figs["sii"] = inline.shared(pl.sii_over_time, sii)
     gap_table = _display(
         trend,
         {

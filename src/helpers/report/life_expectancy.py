@@ -34,7 +34,7 @@ from helpers.core import geo, indicators, lookup
 from helpers.core.errors import DataError, Problem
 from helpers.core.fmt import num
 from helpers.plots import common as plots
-from helpers.plots import maps
+from helpers.plots import inline, maps
 from helpers.report.section import Section
 from helpers.sources import life_expectancy as data
 from helpers.stats import lifeexp
@@ -336,7 +336,7 @@ def range_section(le: LifeExpectancy, *, latest: bool = False) -> Section:
         Also describe the range of the chosen period (the kommun profile has it
         in its summary already).
     """
-    fig = plots.range_over_time(le.ranges)
+    fig = inline.shared(plots.range_over_time, le.ranges)  # the same in the whole county
     sentences = [narrative.range_sentence(le.ranges, s, le.period) for s in SEXES] if latest else []
     sentences += [
         narrative.range_change_sentence(le.ranges, sex, le.first_period, le.period) for sex in SEXES

@@ -29,6 +29,7 @@ from helpers.core import indicators, lookup
 from helpers.core.errors import DataError
 from helpers.core.fmt import num
 from helpers.core.memo import Memo
+from helpers.plots import inline
 from helpers.plots import lifetable as pl
 from helpers.report import education as report_education
 from helpers.report.section import Section
@@ -271,7 +272,7 @@ def build_mortality_section(
         for ax, sex in zip(axes, SEXES, strict=True):
             pl.ranked_ci(now, kommun, ax=ax, period=period, sex=sex, comparison=cmp_now)
         figs["rangordning"] = fig
-        figs["skillnad"] = pl.range_ci_over_time(ranges)
+        figs["skillnad"] = inline.shared(pl.range_ci_over_time, ranges)  # county-wide
         if maps:
             fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.9), layout="constrained")
             for ax, sex in zip(axes, SEXES, strict=True):
