@@ -47,7 +47,8 @@ Status rules (per area, KPI and sex), in this order
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -422,6 +423,37 @@ class _Series:
 _EMPTY_SERIES = pd.DataFrame({"value": pd.Series(dtype=float), "u": pd.Series(dtype=float)})
 
 
+#: Values derived from one indicator table object (see :func:`per_table`).
+_DERIVED: dict[tuple, tuple[weakref.ref, Any]] = {}
+
+
+def per_table(table: pd.DataFrame, name: str, make: Callable[[], Any], *extra: Hashable) -> Any:
+    """Return ``make()`` computed once per indicator-table object (and ``extra`` key).
+
+    A report batch passes the same prepared national table (from
+    :func:`helpers.report.strategi.prepared`) for every kommun; what is derived
+    from the whole table – the lookup of series, the sexes per KPI, the SD across
+    kommuner – is the same for all of them and is computed once. Entries are keyed
+    by the object's identity and dropped with it (weak reference), so a new or
+    filtered table is computed afresh. Tables are treated as immutable: a table
+    changed in place after a call is not noticed (no code in the workbook does that).
+    """
+    key = (id(table), name, *extra)
+    hit = _DERIVED.get(key)
+    if hit is not None and hit[0]() is table:
+        return hit[1]
+    value = make()
+    for k in [k for k, (ref, _) in _DERIVED.items() if ref() is None]:
+        del _DERIVED[k]
+    _DERIVED[key] = (weakref.ref(table), value)
+    return value
+
+
+def series_of(table: pd.DataFrame) -> _Series:
+    """Return the :class:`_Series` lookup of a whole (prepared) table, built once per table."""
+    return per_table(table, "series", lambda: _Series(table))
+
+
 def _area_info() -> pd.DataFrame:
     a = lookup.areas().set_index("area_code")
     a["region_code"] = np.where(
@@ -432,11 +464,15 @@ def _area_info() -> pd.DataFrame:
 
 def sexes_in_data(table: pd.DataFrame) -> dict[str, frozenset[str]]:
     """Return, per indicator, the sexes that have at least one usable value in ``table``."""
-    t = table[indicators.usable(table)]
-    return {
-        str(k): frozenset(str(x) for x in v)
-        for k, v in t.groupby(t["indicator"].astype(str))["sex"].unique().items()
-    }
+
+    def make() -> dict[str, frozenset[str]]:
+        t = table[indicators.usable(table)]
+        return {
+            str(k): frozenset(str(x) for x in v)
+            for k, v in t.groupby(t["indicator"].astype(str))["sex"].unique().items()
+        }
+
+    return per_table(table, "sexes", make)
 
 
 def _sexes(g: Any, present: dict[str, frozenset[str]] | None = None) -> tuple[str, ...]:
@@ -606,8 +642,7 @@ def goal_status(
     if unknown:
         raise DataError(f"Okända områdeskoder: {', '.join(unknown)}")
     table = prepare(table, goals)
-    needed = set(codes) | {str(info.loc[c, "region_code"]) for c in codes} - {""}
-    series = _Series(table, needed)
+    series = series_of(table)
     present = sexes_in_data(table)
     cat = catalog_index(catalog) if catalog is not None else None
     rows = []

@@ -37,10 +37,11 @@ from helpers.stats.strategi import (
     STATUS_WORSE,
     _area_info,
     _nan,
-    _Series,
     _sexes,
     _value_area,
+    per_table,
     prepare,
+    series_of,
     sexes_in_data,
 )
 from helpers.stats.strategi_kolada import norm_title
@@ -179,6 +180,12 @@ def peer_mean(values: pd.Series, members: Sequence[str], exclude: str) -> tuple[
 
 
 # --------------------------------------------------------------------------- comparisons
+def _goals_key(goals: pd.DataFrame) -> str:
+    """Return what :func:`_peer_stats` reads from the goal table as one string (a cache key)."""
+    rows = goals.dropna(subset=["kpi"])[["kpi", "level"]].astype(str)
+    return ";".join(sorted("|".join(r) for r in rows.itertuples(index=False)))
+
+
 def _peer_stats(table: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
     """SD across kommuner (region-level KPIs: across regions) per KPI, sex and period."""
     info = lookup.areas().set_index("area_code")["area_type"]
@@ -266,15 +273,17 @@ def comparisons(
     table = prepare(table, goals)
     if until_year is not None:
         table = table[table["period"] <= until_year]
-    stats = _peer_stats(table, goals).set_index(["kpi", "sex", "period"])
+    stats = per_table(
+        table,
+        "peer_stats",
+        lambda: _peer_stats(table, goals).set_index(["kpi", "sex", "period"]),
+        _goals_key(goals),
+    )
     focal_areas = {area_code, _value_area(_Level("region"), area_code, info)}
     peer_groups: dict[str, tuple[dict | None, str]] = {}
-    members: set[str] = set()
     for a in focal_areas:
         peer_groups[a] = similar_group(groups, a, group_title if a == area_code else None)
-        members |= set(_member_ids(peer_groups[a][0], a))
-    needed = focal_areas | members | {lookup.RIKET_CODE} | {str(info.loc[area_code, "region_code"])}
-    series = _Series(table, needed - {""})
+    series = series_of(table)
     present = sexes_in_data(table)
     rows = []
     for g in goals.dropna(subset=["kpi"]).itertuples(index=False):
