@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.config.params import Job
+from helpers.run.html_css import prune_css
 from helpers.run.index import STATUS_FAILED, STATUS_OK, ReportResult, write_text
 from helpers.run.kernels import (
     ANSI,
@@ -227,7 +228,7 @@ class ReportExecutor:
         body, _ = self._exporter.from_notebook_node(
             nb, resources={"metadata": {"name": f"{job.name} ({job.kommun})"}}
         )
-        write_text(html_path, drop_icon_css(body))
+        write_text(html_path, prune_css(drop_icon_css(body)))
 
 
 _ICON_CSS = re.compile(
