@@ -86,8 +86,8 @@ def compact_png(fig: Figure, dpi: float = SCREEN_DPI) -> bytes:
 _PNG: weakref.WeakKeyDictionary[Figure, tuple[float, bytes]] = weakref.WeakKeyDictionary()
 #: Shared figures (see :func:`shared`), most recently used last.
 _SHARED: OrderedDict[tuple, Figure] = OrderedDict()
-#: How many shared figures a process keeps (a county has about five).
-SHARED_FIGURES = 24
+#: How many shared figures a process keeps (a county has five; the runner goes county by county).
+SHARED_FIGURES = 12
 
 
 def _fingerprint(value: object) -> object:

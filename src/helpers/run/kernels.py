@@ -100,6 +100,9 @@ def _last_notebook():
 
 # -- the warm kernel --------------------------------------------------------------------
 
+#: Every how many reports a warm kernel collects its frozen objects too (see the setup code).
+FULL_COLLECT_EVERY = 16
+
 # Runs once in a new kernel: snapshot what the reset restores, then clear the namespace.
 _KERNEL_SETUP = r"""
 def _folkhalsa_setup():
@@ -146,7 +149,26 @@ def _folkhalsa_setup():
         warnings.filters[:] = kept
         get_ipython().reset(new_session=True)
 
-    state.reset = reset
+    def reset_and_freeze():
+        # The county work kept in memos is hundreds of thousands of live objects: every
+        # full garbage collection (IPython's reset runs one, pandas triggers more) walks
+        # them all. Freezing what survives a reset moves it out of the collector's sight
+        # (gc.freeze), so the next reset and the next report's collections are cheap.
+        # Every FULL_COLLECT_EVERY-th reset (kernels.py) unfreezes first, so that cyclic garbage among
+        # frozen objects (an evicted memo entry) is still freed.
+        import gc
+
+        state.resets += 1
+        if state.resets % __FOLKHALSA_FULL_COLLECT__ == 0:
+            gc.unfreeze()
+        reset()
+        # IPython's reset collects *before* it clears the namespace: collect the report's
+        # objects now (only the unfrozen ones are walked), then freeze what is left.
+        gc.collect()
+        gc.freeze()
+
+    state.resets = 0
+    state.reset = reset_and_freeze
     sys.modules[state.__name__] = state
 
 
@@ -236,7 +258,9 @@ class WarmKernel:
             self.kc.start_channels()
             run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
             self.kc.allow_stdin = False
-            code = _KERNEL_SETUP.replace("__FOLKHALSA_PRELOAD__", repr(self.preload))
+            code = _KERNEL_SETUP.replace("__FOLKHALSA_PRELOAD__", repr(self.preload)).replace(
+                "__FOLKHALSA_FULL_COLLECT__", str(FULL_COLLECT_EVERY)
+            )
             self._setup_msg = self.kc.execute(code, silent=True, store_history=False)
             if wait:
                 self._await_setup()

@@ -60,7 +60,10 @@ Between two notebooks the kernel is reset:
 * open matplotlib figures are closed and ``matplotlib.rcParams`` restored to
   the kernel's start values; pandas options are reset;
 * the working directory, ``os.environ`` and ``sys.path`` are restored;
-* the warnings "once" registries are cleared so each report shows its warnings.
+* the warnings "once" registries are cleared so each report shows its warnings;
+* what survives the reset (imported modules, the county work in memos) is frozen
+  for the garbage collector (``gc.freeze``) so that later collections do not walk
+  it again; every 16th reset collects everything (``kernels.FULL_COLLECT_EVERY``).
 
 What is *not* reset: imported modules stay imported. That is the speed-up
 (the template's modules are even imported when the kernel starts, before the
