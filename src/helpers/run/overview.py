@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers.config import catalogue
@@ -68,6 +69,16 @@ def _pick(rows: pd.DataFrame) -> pd.DataFrame:
     ranked = rows.assign(_has_ci=rows["ci_lower"].notna() & rows["ci_upper"].notna())
     ranked = ranked.sort_values("_has_ci", ascending=False, kind="stable")
     return ranked.drop_duplicates(report_facts.FACT_KEYS).drop(columns="_has_ci")
+
+
+def _by_column(facts: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
+    """Split facts by (indicator, sex, period), rows in their original order."""
+    return {
+        (str(ind), str(sex), int(period)): part
+        for (ind, sex, period), part in facts.groupby(
+            ["indicator", "sex", "period"], sort=False, dropna=True
+        )
+    }
 
 
 def columns(all_facts: pd.DataFrame) -> pd.DataFrame:
@@ -138,20 +149,41 @@ def cells(report_facts_by_kommun: dict[str, pd.DataFrame], region_code: str) -> 
     if all_facts.empty:
         return pd.DataFrame(columns=[*report_facts.COLUMNS, "column", "comparison"])
     cols = columns(all_facts)
+    # Each kommun's facts split once by (indicator, sex, period), one row per fact
+    # (_pick; filtering on key columns commutes with its drop_duplicates): the kommun's
+    # own rows and the county rows of its file, looked up per column below.
+    wanted = set(cols["indicator"]) if len(cols) else set()
+    keys = {(str(c.indicator), str(c.sex), int(c.period)) for c in cols.itertuples(index=False)}
+    own_parts: dict[str, dict[tuple, pd.DataFrame]] = {}
+    county_parts: dict[str, dict[tuple, pd.DataFrame]] = {}
+    for code, f in report_facts_by_kommun.items():
+        f = f[(f["group"] == indicators.ALL_GROUPS) & f["indicator"].isin(wanted)]
+        in_column = [
+            (str(i), str(s), int(p)) in keys if not pd.isna(p) else False
+            for i, s, p in zip(f["indicator"], f["sex"], f["period"], strict=True)
+        ]
+        f = _pick(f[in_column])
+        own_parts[code] = _by_column(f[f["area_code"] == code])
+        county_parts[code] = _by_column(f[f["area_code"] == region_code])
     out = []
     for i, c in enumerate(cols.itertuples(index=False)):
-        for code, f in report_facts_by_kommun.items():
-            f = _pick(f[(f["group"] == indicators.ALL_GROUPS) & (f["indicator"] == c.indicator)])
-            f = f[(f["sex"] == c.sex) & (f["period"] == c.period)]
-            row = f[f["area_code"] == code]
-            if row.empty:
+        key = (str(c.indicator), str(c.sex), int(c.period))
+        rows, refs = [], []
+        for code in report_facts_by_kommun:
+            row = own_parts[code].get(key)
+            if row is None:
                 continue
-            label = row["period_label"].iloc[0]
-            county = f[(f["area_code"] == region_code) & (f["period_label"] == label)]["value"]
-            ref = float(county.iloc[0]) if len(county) else float("nan")
-            comp = benchmark.classify_frame(row, ref, c.better)
-            comp = comp.where(indicators.usable(row), "")
-            out.append(row.iloc[:1].assign(column=i, comparison=comp.iloc[:1]))
+            row = row.iloc[:1]
+            county = county_parts[code].get(key)
+            if county is not None:  # the county's value in the same period as the kommun's
+                county = county.loc[county["period_label"] == row["period_label"].iloc[0], "value"]
+            rows.append(row)
+            refs.append(float(county.iloc[0]) if county is not None and len(county) else np.nan)
+        if rows:
+            kommuner = pd.concat(rows, ignore_index=True)
+            comp = benchmark.classify_frame(kommuner, pd.Series(refs, dtype="float64"), c.better)
+            comp = comp.where(indicators.usable(kommuner), "")
+            out.append(kommuner.assign(column=i, comparison=comp))
         refs_c = _pick(
             all_facts[
                 (all_facts["area_type"] != "kommun")
