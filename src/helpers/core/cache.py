@@ -37,16 +37,19 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from helpers.core import paths
 from helpers.core.errors import DataError, Problem, SourceError
+
+T = TypeVar("T")
 
 try:  # POSIX; on Windows the manifest is written without a lock
     import fcntl
@@ -561,6 +564,55 @@ class RawCache:
             if hint is None:
                 raise
             raise SourceError(f"{exc} {hint}") from exc
+
+    def through(
+        self,
+        key: str,
+        url: str,
+        fetch: Callable[[], Any],
+        parse: Callable[[bytes], T],
+        *,
+        use_cache: bool = True,
+        note: str = "",
+        method: str = "GET",
+        body: str = "",
+    ) -> T:
+        """Return ``parse`` of the cached body for ``key``, or fetch, check and cache it.
+
+        The one read-through sequence of every API client (Kolada, SCB, Folkhälsodata):
+        a cached body is parsed (and so checked again); otherwise ``fetch()`` runs
+        inside :meth:`fetching` (a failure names a damaged cached copy), the response
+        must be a JSON 200 (:func:`helpers.core.jsonbody.check_json_response`), and
+        the body is stored with :meth:`put` only after ``parse`` accepted it, so a
+        broken response is never pinned.
+
+        Parameters
+        ----------
+        key : str
+            Cache key: ``url``, or ``url`` plus a fragment naming a POST query.
+        url : str
+            The address, for messages.
+        fetch : callable
+            Performs the request and returns the HTTP response.
+        parse : callable
+            Decodes and checks a body (raising :class:`SourceError`), returning the result.
+        use_cache : bool
+            False: always fetch (the new body is still stored).
+        note, method, body : str
+            Passed to :meth:`put` (``body``: the JSON text of a POST).
+        """
+        from helpers.core.jsonbody import check_json_response
+
+        if use_cache:
+            cached = self.get(key)
+            if cached is not None:
+                return parse(cached)
+        with self.fetching(key):
+            response = fetch()
+        content = check_json_response(response, url)
+        result = parse(content)
+        self.put(key, content, note=note, method=method, body=body)
+        return result
 
     # -- writing -----------------------------------------------------------------
     def quarantine(self, path: Path) -> Path:

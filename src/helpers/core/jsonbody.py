@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from helpers.core.errors import SourceError
@@ -231,3 +232,15 @@ def decode_json(content: bytes | str, url: str) -> Any:
             f"Svaret från {url} kunde inte läsas som JSON: {hint} "
             f"(rad {exc.lineno}, tecken {exc.colno}; {len(text)} tecken mottagna)."
         ) from None
+
+
+def decode_checked(content: bytes, url: str, check: Callable[[Any], None] | None = None) -> Any:
+    """Return :func:`decode_json` of ``content`` after ``check`` accepted it.
+
+    ``check`` raises :class:`SourceError` for a body of the wrong shape; used by the
+    API clients as the ``parse`` of :meth:`helpers.core.cache.RawCache.through`.
+    """
+    obj = decode_json(content, url)
+    if check is not None:
+        check(obj)
+    return obj

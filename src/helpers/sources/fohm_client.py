@@ -45,7 +45,7 @@ from helpers.config import sources as data_sources
 from helpers.core.cache import RawCache
 from helpers.core.errors import DataError, SourceError
 from helpers.core.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient, Throttle
-from helpers.core.jsonbody import check_json_response, decode_json, json_type_sv
+from helpers.core.jsonbody import decode_checked, decode_json, json_type_sv
 from helpers.sources.jsonstat import jsonstat2_to_frame
 from helpers.sources.scb import split_selection
 
@@ -152,39 +152,29 @@ class FohmClient:
 
     def _get(self, url: str, check: Callable[[Any], None]) -> Any:
         """GET JSON from the cache or the API; ``check`` runs before a fetched body is cached."""
-        if self.use_cache:
-            cached = self.cache.get(url)
-            if cached is not None:
-                obj = decode_json(cached, url)
-                check(obj)
-                return obj
-        with self.cache.fetching(url):
-            response = self.http.get(url, same_origin_as=self.base_url)
-        body = check_json_response(response, url)
-        obj = decode_json(body, url)
-        check(obj)
-        self.cache.put(url, body, note="Folkhälsodata PxWeb v1")
-        return obj
+        return self.cache.through(
+            url,
+            url,
+            lambda: self.http.get(url, same_origin_as=self.base_url),
+            lambda content: decode_checked(content, url, check),
+            use_cache=self.use_cache,
+            note="Folkhälsodata PxWeb v1",
+        )
 
     def _post(self, url: str, body: dict[str, Any], check: Callable[[Any], None]) -> Any:
         """POST a query, or read its answer from the cache (key: URL + sha256 of the query)."""
         text = _canonical(body)
         key = f"{url}#query-sha256={hashlib.sha256(text.encode()).hexdigest()[:16]}"
-        if self.use_cache:
-            cached = self.cache.get(key)
-            if cached is not None:
-                obj = decode_json(cached, url)
-                check(obj)
-                return obj
-        with self.cache.fetching(key):
-            response = self.http.post(url, body, same_origin_as=self.base_url)
-        content = check_json_response(response, url)
-        obj = decode_json(content, url)
-        check(obj)
-        self.cache.put(
-            key, content, note=f"Folkhälsodata PxWeb v1 POST {text}", method="POST", body=text
+        return self.cache.through(
+            key,
+            url,
+            lambda: self.http.post(url, body, same_origin_as=self.base_url),
+            lambda content: decode_checked(content, url, check),
+            use_cache=self.use_cache,
+            note=f"Folkhälsodata PxWeb v1 POST {text}",
+            method="POST",
+            body=text,
         )
-        return obj
 
     # -- folders and metadata ---------------------------------------------------------
     def folder(self, path: str = "") -> pd.DataFrame:

@@ -51,7 +51,7 @@ from helpers.core.http import (
     HttpClient,
     check_same_origin,
 )
-from helpers.core.jsonbody import check_json_response, decode_json, json_type_sv
+from helpers.core.jsonbody import decode_json, json_type_sv
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 #: Environment variable that replaces :data:`DEFAULT_BASE_URL` for clients built without
@@ -444,16 +444,14 @@ class KoladaClient:
         the ``next_url`` host check and ``check``, so a broken response is never
         pinned and a later run fetches again.
         """
-        if self.use_cache:
-            cached = self.cache.get(url)
-            if cached is not None:
-                return self._validated(cached, url, check)
-        with self.cache.fetching(url):  # a failure names a damaged cached copy, if any
-            response = self.http.get(url, same_origin_as=self.base_url)
-        body = check_json_response(response, url)
-        envelope = self._validated(body, url, check)
-        self.cache.put(url, body, note="Kolada API v3")
-        return envelope
+        return self.cache.through(
+            url,
+            url,
+            lambda: self.http.get(url, same_origin_as=self.base_url),
+            lambda body: self._validated(body, url, check),
+            use_cache=self.use_cache,
+            note="Kolada API v3",
+        )
 
     def _validated(self, body: bytes, url: str, check: PageCheck | None) -> dict[str, Any]:
         """Return the envelope of ``body`` after every check (see :meth:`fetch_page`)."""

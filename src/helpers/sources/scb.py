@@ -61,7 +61,7 @@ import pandas as pd
 from helpers.core.cache import RawCache
 from helpers.core.errors import DataError, SourceError
 from helpers.core.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient, Throttle
-from helpers.core.jsonbody import check_json_response, decode_json
+from helpers.core.jsonbody import decode_checked
 from helpers.sources import scb_tables
 from helpers.sources.jsonstat import dimension_codes, jsonstat2_to_frame
 
@@ -249,21 +249,14 @@ class ScbClient:
         ``key`` is the cache key (default ``url``; it may add a fragment, which is never sent).
         """
         key = key or url
-        if self.use_cache:
-            cached = self.cache.get(key)
-            if cached is not None:
-                obj = decode_json(cached, url)
-                if check is not None:
-                    check(obj)
-                return obj
-        with self.cache.fetching(key):  # a failure names a damaged cached copy, if any
-            response = self.http.get(url, same_origin_as=self.base_url)
-        body = check_json_response(response, url)
-        obj = decode_json(body, url)
-        if check is not None:
-            check(obj)
-        self.cache.put(key, body, note="SCB PxWebApi 2.0")
-        return obj
+        return self.cache.through(
+            key,
+            url,
+            lambda: self.http.get(url, same_origin_as=self.base_url),
+            lambda content: decode_checked(content, url, check),
+            use_cache=self.use_cache,
+            note="SCB PxWebApi 2.0",
+        )
 
     def _post(
         self, url: str, body: dict[str, Any], check: Callable[[Any], None], *, version: str = ""
@@ -278,19 +271,16 @@ class ScbClient:
         key = f"{url}#selection-sha256={hashlib.sha256(text.encode()).hexdigest()[:16]}"
         if version:
             key += f"&{version}"
-        if self.use_cache:
-            cached = self.cache.get(key)
-            if cached is not None:
-                obj = decode_json(cached, url)
-                check(obj)
-                return obj
-        with self.cache.fetching(key):
-            response = self.http.post(url, body, same_origin_as=self.base_url)
-        content = check_json_response(response, url)
-        obj = decode_json(content, url)
-        check(obj)
-        self.cache.put(key, content, note=f"SCB PxWebApi 2.0 POST {text}", method="POST", body=text)
-        return obj
+        return self.cache.through(
+            key,
+            url,
+            lambda: self.http.post(url, body, same_origin_as=self.base_url),
+            lambda content: decode_checked(content, url, check),
+            use_cache=self.use_cache,
+            note=f"SCB PxWebApi 2.0 POST {text}",
+            method="POST",
+            body=text,
+        )
 
     # -- config --------------------------------------------------------------------
     def config(self) -> dict[str, Any]:

@@ -391,3 +391,67 @@ def test_file_suffix():
     assert file_suffix("v3_kpi-0123456789ab.json") == ".json"
     assert file_suffix("a_b-0123456789ab.csv.gz") == ".csv.gz"
     assert file_suffix("x-0123456789ab") == ""
+
+
+def _json_response(body: bytes, url: str):
+    import requests
+
+    r = requests.Response()
+    r._content = body
+    r.status_code = 200
+    r.url = url
+    r.headers["Content-Type"] = "application/json"
+    return r
+
+
+def _parse_values(content: bytes) -> list:
+    doc = json.loads(content)
+    if not isinstance(doc.get("values"), list):
+        raise SourceError("'values' saknas i svaret")
+    return doc["values"]
+
+
+def test_through_fetches_checks_and_caches_then_reads_the_cache(tmp_root):
+    cache = RawCache("kolada", "Källa: Kolada")
+    url = "https://api.kolada.se/v3/data/kpi/N00923"
+    calls = []
+
+    def fetch():
+        calls.append(url)
+        return _json_response(b'{"values": [1, 2]}', url)
+
+    assert cache.through(url, url, fetch, _parse_values, note="Kolada API v3") == [1, 2]
+    assert cache.through(url, url, fetch, _parse_values) == [1, 2]
+    assert len(calls) == 1  # the second answer came from the cache
+    assert cache.lookup(url).note == "Kolada API v3"
+    assert cache.through(url, url, fetch, _parse_values, use_cache=False) == [1, 2]
+    assert len(calls) == 2
+
+
+def test_through_never_caches_a_body_its_check_refuses(tmp_root):
+    cache = RawCache("scb", "Källa: SCB")
+    url = "https://statistikdatabasen.scb.se/api/v2/tables/TAB1/data"
+    key = url + "#selection-sha256=abc"
+
+    def broken():
+        return _json_response(b'{"data": []}', url)
+
+    with pytest.raises(SourceError, match="'values' saknas"):
+        cache.through(key, url, broken, _parse_values, method="POST", body="{}")
+    assert cache.get(key) is None
+
+    def html():
+        r = _json_response("<html>Underhåll</html>".encode(), url)
+        r.headers["Content-Type"] = "text/html"
+        return r
+
+    with pytest.raises(SourceError):
+        cache.through(key, url, html, _parse_values, method="POST", body="{}")
+    assert cache.get(key) is None
+    ok = cache.through(
+        key, url, lambda: _json_response(b'{"values": [3]}', url), _parse_values,
+        method="POST", body="{}",
+    )  # fmt: skip
+    assert ok == [3]
+    entry = cache.lookup(key)
+    assert (entry.method, entry.body) == ("POST", "{}")
