@@ -167,7 +167,6 @@ class ReportExecutor:
             error = short_error(exc)
             engine_failed = True
             executed = None
-        measured = usage.done()
         if engine_failed and self.kernel is not None:
             self.kernel.shutdown(now=True)  # a new kernel for the next kommun
         if error and not nb_path.exists():
@@ -186,6 +185,8 @@ class ReportExecutor:
                 write_facts(executed, data_path, job.parameters.get("min_n"))
             except Exception as exc:
                 error = f"datafilen kunde inte skapas: {short_error(exc)}"
+        # After the HTML and the data files: the worker's share includes writing them.
+        measured = usage.done()
         seconds = time.perf_counter() - start
         _log_usage(self.out_dir, job, seconds, measured, (nb_path, html_path, data_path))
         return ReportResult(
