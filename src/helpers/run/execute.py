@@ -167,6 +167,7 @@ class ReportExecutor:
             error = short_error(exc)
             engine_failed = True
             executed = None
+        measured = usage.done()  # before a failed kernel is shut down (its peak memory)
         if engine_failed and self.kernel is not None:
             self.kernel.shutdown(now=True)  # a new kernel for the next kommun
         if error and not nb_path.exists():
@@ -185,8 +186,8 @@ class ReportExecutor:
                 write_facts(executed, data_path, job.parameters.get("min_n"))
             except Exception as exc:
                 error = f"datafilen kunde inte skapas: {short_error(exc)}"
-        # After the HTML and the data files: the worker's share includes writing them.
-        measured = usage.done()
+        # The worker's share includes writing the HTML and the data files.
+        measured["cpu_worker_s"] = usage.worker_seconds()
         seconds = time.perf_counter() - start
         _log_usage(self.out_dir, job, seconds, measured, (nb_path, html_path, data_path))
         return ReportResult(
@@ -275,6 +276,10 @@ class _Usage:
         except Exception:
             return None
 
+    def worker_seconds(self) -> float:
+        """Return the CPU seconds this process used since the start."""
+        return time.process_time() - self._self0
+
     def done(self) -> dict[str, float | None]:
         """Return the CPU seconds used since the start, and peak memory in MB."""
         kernel_cpu = self._kernel_cpu()
@@ -292,7 +297,7 @@ class _Usage:
             pass
         own = self._resource.getrusage(self._resource.RUSAGE_SELF).ru_maxrss / 1024
         return {
-            "cpu_worker_s": time.process_time() - self._self0,
+            "cpu_worker_s": self.worker_seconds(),
             "cpu_kernel_s": kernel,
             "peak_kernel_mb": peak,
             "peak_worker_mb": own,
