@@ -226,8 +226,15 @@ def uncertain(df: pd.DataFrame) -> pd.Series:
 
 
 def not_assessed(df: pd.DataFrame) -> bool:
-    """Return True if any usable value is flagged 'ej bedömd'."""
-    return bool((indicators.usable(df) & (df["flag"] == indicators.FLAG_NOT_ASSESSED)).any())
+    """Return True if any usable value is flagged 'ej bedömd' and has no interval.
+
+    :data:`NOTE_NOT_ASSESSED` says the source gives no uncertainty; a value flagged
+    'ej bedömd' that has a confidence interval (a Kolada KPI with its *Osäkerhetstal*)
+    does not get that footnote.
+    """
+    no_ci = df["ci_lower"].isna() | df["ci_upper"].isna() if "ci_lower" in df else True
+    flagged = indicators.usable(df) & (df["flag"] == indicators.FLAG_NOT_ASSESSED)
+    return bool((flagged & no_ci).any())
 
 
 def dodge(values: Sequence[float], min_gap: float) -> list[float]:

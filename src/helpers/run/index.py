@@ -385,7 +385,8 @@ _LEGEND = (
     '<span style="background:#CC79A7;color:#fff">högre</span>'
     '<span style="background:#E5C8DC">lägre</span> (utan riktning för bättre) '
     '<span style="border:1px solid #ccc">vit: ej jämförd (källan anger ingen osäkerhet)</span>'
-    "<br>Flaggor: ◐ osäker, läs med försiktighet; ○ ej bedömd, källan anger ingen osäkerhet; "
+    "<br>Flaggor: ◐ osäker, läs med försiktighet; ○ ej bedömd: ingen tillförlitlighetsbedömning "
+    "(har värdet ett konfidensintervall färgas det ändå efter jämförelsen med länet); "
     "✕ undertryckt, för få svar eller för osäkert; – saknas. Klicka på ett värde för kommunens "
     "rapport; håll muspekaren över en cell för period, jämförelse och flagga.</p>"
 )

@@ -268,3 +268,20 @@ def test_footer_survives_figure_without_layout_engine():
     plots.range_over_time(lifeexp.county_range(hand_table()), ax=ax)
     assert fig.subplotpars.bottom > 0.2
     assert SOURCE in footer(fig)
+
+
+def test_not_assessed_footnote_only_for_values_without_an_interval():
+    from helpers.plots import scaffold
+
+    rows = pd.DataFrame(
+        {
+            "value": [12.0, 14.0],
+            "ci_lower": [10.5, float("nan")],
+            "ci_upper": [13.5, float("nan")],
+            "flag": ["ej bedömd", "tillförlitlig"],
+        }
+    )
+    # Kolada KPI with Osäkerhetstal: not assessed by a standard, but the source gives a CI
+    assert scaffold.not_assessed(rows) is False
+    rows.loc[1, "flag"] = "ej bedömd"  # a value without any interval: the footnote applies
+    assert scaffold.not_assessed(rows) is True
