@@ -423,6 +423,19 @@ def survey_section(
         used.append(a)
     if any((a.comparison["colour"] != "").any() for a in used):
         sentences.append(survey_text.SECTION_COLOUR_NOTE)
+    return _assembled(title, sentences, tables, facts, periods, figs, data.source)
+
+
+def _assembled(
+    title: str,
+    sentences: list[str],
+    tables: list[pd.DataFrame],
+    facts: list[pd.DataFrame],
+    periods: set[str],
+    figs: dict[str, Figure],
+    source: str,
+) -> Section:
+    """Return the survey section from its variables' parts (microdata and HLV paths alike)."""
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     if "Indikator" in table.columns:
         table = table[["Indikator", *[c for c in table.columns if c != "Indikator"]]]
@@ -431,7 +444,7 @@ def survey_section(
         sentences=sentences,
         figures=figs,
         tables={TABLE: table.reset_index(drop=True)},
-        source=data.source,
+        source=source,
         period_label=next(iter(periods)) if len(periods) == 1 else "",
         facts=indicators.concat(facts) if facts else indicators.empty(),
     )
@@ -607,18 +620,7 @@ def aggregated_section(
     sentences.append(survey_text.NO_COUNTS_IN_SOURCE)
     if any((a.comparison["colour"] != "").any() for a in analyses.values()):
         sentences.append(survey_text.SECTION_COLOUR_NOTE)
-    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
-    if "Indikator" in table.columns:
-        table = table[["Indikator", *[c for c in table.columns if c != "Indikator"]]]
-    return Section(
-        title=title,
-        sentences=sentences,
-        figures=figs,
-        tables={TABLE: table.reset_index(drop=True)},
-        source=source,
-        period_label=next(iter(periods)) if len(periods) == 1 else "",
-        facts=indicators.concat(facts) if facts else indicators.empty(),
-    )
+    return _assembled(title, sentences, tables, facts, periods, figs, source)
 
 
 def _figures(
