@@ -42,6 +42,7 @@ says why. Comparisons are only shown for estimates that are shown themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -237,6 +238,72 @@ def _change_flags(
     return flags, reasons
 
 
+def _period_parts(
+    rows: pd.DataFrame, keys: list[str], cols: list[str], before: int, after: int
+) -> dict[str, pd.DataFrame]:
+    """Split estimate rows into the ``before`` and ``after`` period, columns suffixed by it.
+
+    ``numerator`` becomes ``yes_<when>`` (the change tables' name for it).
+    """
+    parts = {}
+    for when, period in (("before", before), ("after", after)):
+        t = rows[rows["period"] == period][[*keys, "area_name", "period_label", *cols]]
+        t = t.rename(columns={c: f"{c}_{when}" for c in [*cols, "period_label", "area_name"]})
+        parts[when] = t.rename(columns={f"numerator_{when}": f"yes_{when}"})
+    return parts
+
+
+def _change_frame(
+    m: pd.DataFrame,
+    res: pd.DataFrame,
+    show: np.ndarray,
+    flags: np.ndarray,
+    reasons: np.ndarray,
+    *,
+    before: int,
+    after: int,
+    confidence: float,
+    n: Any,
+    source: str,
+) -> pd.DataFrame:
+    """Return a change table from the merged periods ``m`` and the test results ``res``.
+
+    One layout for :func:`change_table` (microdata) and :func:`aggregated_changes` (CIs only):
+    the change columns are blank where ``show`` is False; a period the area lacks keeps the
+    period's year as its label and the flag ``saknas``.
+    """
+    return pd.DataFrame(
+        {
+            "area_code": m["area_code"].astype(str),
+            "area_name": m["area_name_after"].fillna(m["area_name_before"]).astype(str),
+            "area_type": m["area_type"].astype(str),
+            "indicator": m["indicator"].astype(str),
+            "sex": m["sex"].astype(str),
+            "group": m["group"].astype(str),
+            "period": int(after),
+            "period_label": m["period_label_after"].astype(str),
+            "period_label_before": m["period_label_before"].fillna(str(before)).astype(str),
+            **{
+                f"{col}_{when}": m[f"{col}_{when}"].to_numpy(dtype=float)
+                if col != "flag"
+                else m[f"{col}_{when}"].fillna(indicators.FLAG_MISSING).astype(str)
+                for when in ("before", "after")
+                for col in ("value", "ci_lower", "ci_upper", "n", "yes", "flag")
+            },
+            "diff_pp": np.where(show, res["diff_pp"], np.nan),
+            "ci_lower_pp": np.where(show, res["ci_lower_pp"], np.nan),
+            "ci_upper_pp": np.where(show, res["ci_upper_pp"], np.nan),
+            "p_value": np.where(show, res["p_value"], np.nan),
+            "verdict": np.where(show, res["verdict"].astype(str), ""),
+            "flag": flags,
+            "flag_reason": reasons,
+            "n": n,
+            "ci_level": float(confidence),
+            "source": source,
+        }
+    )
+
+
 def change_table(
     estimate: survey.SurveyEstimate,
     before: int,
@@ -291,53 +358,21 @@ def change_table(
     )
     shown = table[sel.to_numpy()]
     cols = ["value", "ci_lower", "ci_upper", "n", "numerator", "flag", "flag_reason"]
-    parts = {}
-    for when, period in (("before", before), ("after", after)):
-        t = shown[shown["period"] == period][[*keys, "area_name", "period_label", *cols]]
-        t = t.rename(columns={c: f"{c}_{when}" for c in [*cols, "period_label", "area_name"]})
-        parts[when] = t.rename(columns={f"numerator_{when}": f"yes_{when}"})
+    parts = _period_parts(shown, keys, cols, before, after)
     m = cmp[[*keys, "diff_pp", "ci_lower_pp", "ci_upper_pp", "p_value", "verdict"]].merge(
         parts["before"], on=keys, how="left"
     )
     m = m.merge(parts["after"], on=keys, how="left")
-    ok_b = m["value_before"].notna() & ~m["flag_before"].isin(
-        [indicators.FLAG_SUPPRESSED, indicators.FLAG_MISSING]
-    )
-    ok_a = m["value_after"].notna() & ~m["flag_after"].isin(
-        [indicators.FLAG_SUPPRESSED, indicators.FLAG_MISSING]
-    )
+    ok_b = m["value_before"].notna() & ~m["flag_before"].isin(_HIDDEN)
+    ok_a = m["value_after"].notna() & ~m["flag_after"].isin(_HIDDEN)
     show = (ok_b & ok_a).to_numpy()
     flags, reasons = _change_flags(m, ok_b, ok_a, show)
-    out = pd.DataFrame(
-        {
-            "area_code": m["area_code"].astype(str),
-            "area_name": m["area_name_after"].fillna(m["area_name_before"]).astype(str),
-            "area_type": m["area_type"].astype(str),
-            "indicator": m["indicator"].astype(str),
-            "sex": m["sex"].astype(str),
-            "group": m["group"].astype(str),
-            "period": int(after),
-            "period_label": m["period_label_after"].astype(str),
-            "period_label_before": m["period_label_before"].astype(str),
-            **{
-                f"{col}_{when}": m[f"{col}_{when}"].to_numpy(dtype=float)
-                if col != "flag"
-                else m[f"{col}_{when}"].astype(str)
-                for when in ("before", "after")
-                for col in ("value", "ci_lower", "ci_upper", "n", "yes", "flag")
-            },
-            "diff_pp": np.where(show, m["diff_pp"], np.nan),
-            "ci_lower_pp": np.where(show, m["ci_lower_pp"], np.nan),
-            "ci_upper_pp": np.where(show, m["ci_upper_pp"], np.nan),
-            "p_value": np.where(show, m["p_value"], np.nan),
-            "verdict": np.where(show, m["verdict"].astype(str), ""),
-            "flag": flags,
-            "flag_reason": reasons,
-            "n": np.fmin(m["n_before"].to_numpy(dtype=float), m["n_after"].to_numpy(dtype=float)),
-            "ci_level": float(confidence),
-            "source": str(table["source"].iloc[0]) if len(table) else "",
-        }
-    )
+    out = _change_frame(
+        m, m, show, flags, reasons,
+        before=before, after=after, confidence=confidence,
+        n=np.fmin(m["n_before"].to_numpy(dtype=float), m["n_after"].to_numpy(dtype=float)),
+        source=str(table["source"].iloc[0]) if len(table) else "",
+    )  # fmt: skip
     order = {"riket": 0, "region": 1, "kommun": 2}
     out = out.sort_values(
         ["area_type", "area_name"], key=lambda s: s.map(order) if s.name == "area_type" else s
@@ -912,11 +947,7 @@ def aggregated_changes(
     ]
     keys = ["area_code", "area_type", "sex", "group", "indicator"]
     cols = ["value", "ci_lower", "ci_upper", "ci_level", "n", "numerator", "flag", "flag_reason"]
-    parts = {}
-    for when, period in (("before", before), ("after", after)):
-        t = base[base["period"] == period][[*keys, "area_name", "period_label", *cols]]
-        t = t.rename(columns={c: f"{c}_{when}" for c in [*cols, "period_label", "area_name"]})
-        parts[when] = t.rename(columns={f"numerator_{when}": f"yes_{when}"})
+    parts = _period_parts(base, keys, cols, before, after)
     m = parts["after"].merge(parts["before"], on=keys, how="left")
     if area_codes is not None:
         m = m[m["area_code"].isin(list(area_codes))]
@@ -938,36 +969,11 @@ def aggregated_changes(
     flags, reasons = _change_flags(
         m, ok_b, ok_a, show, missing_period={"before": before, "after": after}
     )
-    out = pd.DataFrame(
-        {
-            "area_code": m["area_code"].astype(str),
-            "area_name": m["area_name_after"].astype(str),
-            "area_type": m["area_type"].astype(str),
-            "indicator": m["indicator"].astype(str),
-            "sex": m["sex"].astype(str),
-            "group": m["group"].astype(str),
-            "period": int(after),
-            "period_label": m["period_label_after"].astype(str),
-            "period_label_before": m["period_label_before"].fillna(str(before)).astype(str),
-            **{
-                f"{col}_{when}": m[f"{col}_{when}"].to_numpy(dtype=float)
-                if col != "flag"
-                else m[f"{col}_{when}"].fillna(indicators.FLAG_MISSING).astype(str)
-                for when in ("before", "after")
-                for col in ("value", "ci_lower", "ci_upper", "n", "yes", "flag")
-            },
-            "diff_pp": np.where(show, res["diff_pp"], np.nan),
-            "ci_lower_pp": np.where(show, res["ci_lower_pp"], np.nan),
-            "ci_upper_pp": np.where(show, res["ci_upper_pp"], np.nan),
-            "p_value": np.where(show, res["p_value"], np.nan),
-            "verdict": np.where(show, res["verdict"].astype(str), ""),
-            "flag": flags,
-            "flag_reason": reasons,
-            "n": np.nan,
-            "ci_level": float(confidence),
-            "source": str(base["source"].iloc[0]) if len(base) else "",
-        }
-    )
+    out = _change_frame(
+        m, res, show, flags, reasons,
+        before=before, after=after, confidence=confidence, n=np.nan,
+        source=str(base["source"].iloc[0]) if len(base) else "",
+    )  # fmt: skip
     order = {"riket": 0, "region": 1, "kommun": 2}
     out = out.sort_values(
         ["area_type", "area_name"], key=lambda s: s.map(order) if s.name == "area_type" else s
