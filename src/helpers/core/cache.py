@@ -51,6 +51,20 @@ from helpers.core.errors import DataError, Problem, SourceError
 
 T = TypeVar("T")
 
+
+def query_json(body: Any) -> str:
+    """Return the canonical JSON text of a POST query (sorted keys, no spaces, UTF-8 kept)."""
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def query_key(url: str, text: str, name: str = "query") -> str:
+    """Return the cache key of a POST answer: ``url#<name>-sha256=<16 hex of the query text>``.
+
+    The fragment is never sent; it keeps the answers of different queries to one URL apart.
+    """
+    return f"{url}#{name}-sha256={hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
 try:  # POSIX; on Windows the manifest is written without a lock
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX

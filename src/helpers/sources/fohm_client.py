@@ -33,7 +33,6 @@ instance's published limit was not verified here).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -42,7 +41,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.config import sources as data_sources
-from helpers.core.cache import RawCache
+from helpers.core.cache import RawCache, query_json, query_key
 from helpers.core.errors import DataError, SourceError
 from helpers.core.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient, Throttle
 from helpers.core.jsonbody import decode_checked, decode_json, json_type_sv
@@ -63,10 +62,6 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_.\-]+")
 def fohm_cache() -> RawCache:
     """Return the raw cache for Folkhälsodata responses (``data/raw/fohm``)."""
     return RawCache("fohm", LICENCE)
-
-
-def _canonical(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def check_path(path: str, *, table: bool) -> str:
@@ -163,8 +158,8 @@ class FohmClient:
 
     def _post(self, url: str, body: dict[str, Any], check: Callable[[Any], None]) -> Any:
         """POST a query, or read its answer from the cache (key: URL + sha256 of the query)."""
-        text = _canonical(body)
-        key = f"{url}#query-sha256={hashlib.sha256(text.encode()).hexdigest()[:16]}"
+        text = query_json(body)
+        key = query_key(url, text, "query")
         return self.cache.through(
             key,
             url,

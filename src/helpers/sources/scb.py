@@ -46,9 +46,7 @@ figures from reference year 2025; the table notes say so and are kept in
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -58,7 +56,7 @@ from urllib.parse import quote, urlencode
 
 import pandas as pd
 
-from helpers.core.cache import RawCache
+from helpers.core.cache import RawCache, query_json, query_key
 from helpers.core.errors import DataError, SourceError
 from helpers.core.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient, Throttle
 from helpers.core.jsonbody import decode_checked
@@ -150,10 +148,6 @@ def split_selection(
         part[largest] = sel[largest][i : i + step]
         parts.extend(split_selection(part, max_cells))
     return parts
-
-
-def _canonical(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -267,8 +261,8 @@ class ScbClient:
         query body (the fragment is never sent) and the table's pinned
         ``version`` (:meth:`pinned_version`), if any; the body itself goes in the note.
         """
-        text = _canonical(body)
-        key = f"{url}#selection-sha256={hashlib.sha256(text.encode()).hexdigest()[:16]}"
+        text = query_json(body)
+        key = query_key(url, text, "selection")
         if version:
             key += f"&{version}"
         return self.cache.through(
