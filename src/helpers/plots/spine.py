@@ -138,63 +138,23 @@ def spine_chart(
     for i, r in enumerate(rows.itertuples(index=False)):
         if i % 2 == 0:
             ax.axhspan(i - 0.5, i + 0.5, xmin=0, xmax=1, color="#F4F4F4", zorder=0, lw=0)
-        label = textwrap.fill(str(r.label), 50, break_on_hyphens=False)
-        ax.text(
-            -5.1,
-            i,
-            label,
-            ha="left",
-            va="center",
-            fontsize=8.5,
-            color=scaffold.TEXT_COLOR,
-            linespacing=0.95,
+        # One text per column, at the heading's position and alignment.
+        cells = (
+            (
+                "label",
+                textwrap.fill(str(r.label), 50, break_on_hyphens=False),
+                {"linespacing": 0.95},
+            ),
+            ("period", str(r.period_label), {}),
+            ("value", str(r.value_text), {"fontweight": "bold"}),
+            ("county", str(r.county_text), {}),
+            ("riket", str(r.riket_text), {}),
+            ("trend", str(r.trend_text), {"fontsize": 8.0}),
         )
-        ax.text(
-            -2.9,
-            i,
-            str(r.period_label),
-            ha="left",
-            va="center",
-            fontsize=8.5,
-            color=scaffold.TEXT_COLOR,
-        )
-        ax.text(
-            -1.75,
-            i,
-            str(r.value_text),
-            ha="right",
-            va="center",
-            fontsize=8.5,
-            fontweight="bold",
-            color=scaffold.TEXT_COLOR,
-        )
-        ax.text(
-            -1.45,
-            i,
-            str(r.county_text),
-            ha="right",
-            va="center",
-            fontsize=8.5,
-            color=scaffold.TEXT_COLOR,
-        )
-        ax.text(
-            -1.15,
-            i,
-            str(r.riket_text),
-            ha="right",
-            va="center",
-            fontsize=8.5,
-            color=scaffold.TEXT_COLOR,
-        )
-        ax.text(
-            1.15,
-            i,
-            str(r.trend_text),
-            ha="left",
-            va="center",
-            fontsize=8.0,
-            color=scaffold.TEXT_COLOR,
-        )
+        for key, text, style in cells:
+            x, ha, _ = cols[key]
+            style = {"fontsize": 8.5, "color": scaffold.TEXT_COLOR} | style
+            ax.text(x, i, text, ha=ha, va="center", **style)
         if np.isfinite(r.x_min) and np.isfinite(r.x_max):
             ax.barh(i, r.x_max - r.x_min, left=r.x_min, height=0.45, color=range_color, zorder=1)
         if np.isfinite(r.x_other):
